@@ -1,0 +1,56 @@
+// The `leadflow` subcommands: each registers itself on the CLI11 app and runs from plain options,
+// so a new command (dry-run, test, serve) is one more file and one more line in main.cpp.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace CLI {
+class App;
+}
+
+namespace leadflow::runtime::cli {
+
+// Process exit statuses shared by every command.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_input_errors = 1;  // the .flow files (or other input) have errors
+inline constexpr int exit_usage = 2;         // bad arguments, unreadable paths
+
+enum class ColorMode { Auto, Always, Never };
+
+struct Command {
+  CLI::App* app = nullptr;    // the subcommand, to see whether it was chosen
+  std::function<int()> run;   // runs it with the options parsed into it
+};
+
+struct CheckOptions {
+  std::vector<std::string> paths;
+  std::string format = "text";  // text | json
+  bool warnings = true;
+  bool werror = false;
+  ColorMode color = ColorMode::Auto;
+};
+Command add_check_command(CLI::App& app);
+int run_check(const CheckOptions& options, std::ostream& out, std::ostream& err);
+
+struct GraphOptions {
+  std::vector<std::string> paths;
+  std::string workflow;
+  std::string format = "dot";  // dot | mermaid | json
+  std::string output;          // empty = stdout
+};
+Command add_graph_command(CLI::App& app);
+int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err);
+
+// Helpers shared by the commands (runtime/cli/common.cpp).
+// Whether to colour output written to stdout (or stderr).
+bool use_color(ColorMode mode, bool to_stderr = false);
+// Why `path` cannot be read, as the OS puts it ("No such file or directory").
+std::string unreadable_reason(const std::string& path);
+// Expands `paths` to .flow files; prints `leadflow: error: cannot read 'x': reason` for each
+// bad one and returns false if there was any.
+bool collect_inputs(const std::vector<std::string>& paths, std::vector<std::string>& files, std::ostream& err);
+
+}  // namespace leadflow::runtime::cli
