@@ -1,5 +1,7 @@
 // `leadflow graph`: compile, then print one workflow's graph as Graphviz dot, Mermaid or JSON.
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -77,9 +79,11 @@ int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err)
     out.flush();
     return exit_ok;
   }
+  errno = 0;
   std::ofstream file(options.output, std::ios::binary | std::ios::trunc);
   if (!file) {
-    err << "leadflow: error: cannot write '" << options.output << "': " << unreadable_reason(options.output)
+    // libstdc++ opens with fopen, so errno still says why.
+    err << "leadflow: error: cannot write '" << options.output << "': " << std::strerror(errno != 0 ? errno : EIO)
         << '\n';
     return exit_usage;
   }
