@@ -1,7 +1,6 @@
 // `leadflow check`: compile .flow files and report every diagnostic.
 #include <CLI/CLI.hpp>
 #include <iostream>
-#include <map>
 #include <memory>
 
 #include "dsl/compiler.hpp"
@@ -48,10 +47,10 @@ Command add_check_command(CLI::App& app) {
   sub->footer(
       "Exit status: 0 no errors (warnings allowed unless --werror), 1 errors in the input,\n"
       "2 bad usage or a path that cannot be read.");
-  sub->add_option("paths", options->paths,
+  sub->add_option("PATH", options->paths,
                   "Files and directories to compile; directories are searched recursively for *.flow")
       ->required()
-      ->type_name("PATH");
+      ->type_name("");
   sub->add_option("--format", options->format,
                   "Output format: `text` (file:line:col, the source line and a caret) or `json` "
                   "(one document with every diagnostic, including its kind)")
@@ -60,14 +59,19 @@ Command add_check_command(CLI::App& app) {
   sub->add_flag("--warnings,!--no-warnings", options->warnings,
                 "Run the lint rules and show warnings (default), or do not");
   sub->add_flag("--werror", options->werror, "Treat warnings as errors: report them as errors and exit 1");
-  std::map<std::string, ColorMode> colors{
-      {"auto", ColorMode::Auto}, {"always", ColorMode::Always}, {"never", ColorMode::Never}};
-  sub->add_option("--color", options->color,
+  // A plain string, so that --help shows the three words rather than an enum mapping.
+  auto color = std::make_shared<std::string>("auto");
+  sub->add_option("--color", *color,
                   "Colour text output: `auto` (when stdout is a terminal and NO_COLOR is unset), "
                   "`always` or `never`")
-      ->transform(CLI::CheckedTransformer(colors))
-      ->default_str("auto");
-  return Command{sub, [options] { return run_check(*options, std::cout, std::cerr); }};
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  return Command{sub, [options, color] {
+                   options->color = *color == "always" ? ColorMode::Always
+                                    : *color == "never" ? ColorMode::Never
+                                                        : ColorMode::Auto;
+                   return run_check(*options, std::cout, std::cerr);
+                 }};
 }
 
 }  // namespace leadflow::runtime::cli

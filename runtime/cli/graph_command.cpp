@@ -103,9 +103,9 @@ Command add_graph_command(CLI::App& app) {
       "Nodes are the workflow's steps, named after their source lines; edges are labelled\n"
       "next, then, else and timeout. Render dot with e.g. `dot -Tsvg`.\n"
       "Exit status: 0 ok, 1 errors in the input or an unknown workflow, 2 bad usage.");
-  sub->add_option("paths", options->paths, "Files and directories to compile (as for `check`)")
+  sub->add_option("PATH", options->paths, "Files and directories to compile (as for `check`)")
       ->required()
-      ->type_name("PATH");
+      ->type_name("");
   sub->add_option("-w,--workflow", options->workflow, "The workflow to draw")->required()->type_name("NAME");
   sub->add_option("-f,--format", options->format,
                   "Output format: `dot` (Graphviz), `mermaid` (a flowchart block) or `json` (nodes and edges)")

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   app.name("leadflow");
   app.set_version_flag("--version", "leadflow " LEADFLOW_VERSION);
   app.require_subcommand(1);
+  // Set before the subcommands are added: they copy it from their parent.
   app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
     std::string command;
     for (const CLI::App* a = failed; a != nullptr; a = a->get_parent()) {
@@ -34,7 +35,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // Point at the subcommand's own --help when the mistake was inside one.
+    CLI::App* failed = &app;
+    for (const cli::Command& command : commands) {
+      if (command.app->parsed()) failed = command.app;
+    }
+    failed->exit(e);
     return cli::exit_usage;
   }
 
