@@ -1,0 +1,151 @@
+// The pure engine's entry points: apply an event or fire a due timer against one lead's state
+// and get back effects, timers to set and a trace. No clock (time is a parameter), no I/O, no
+// threads, no randomness: the same inputs give the same outputs in dry-run, test and serve.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/program.hpp"
+#include "engine/value.hpp"
+
+namespace leadflow::engine {
+
+using TimePoint = std::int64_t;  // Unix seconds, UTC
+using StepIndex = std::uint32_t;
+
+// ---------------------------------------------------------------- inputs
+
+struct Event {
+  TimePoint at = 0;
+  std::int32_t type = no_index;  // index into Program::events
+  std::string lead;              // lead id (resolved by capture/dedup for captures)
+  std::vector<Value> data;       // by the event's declared field index; missing = null
+};
+
+// ---------------------------------------------------------------- lead state
+
+struct ScoreEntry {
+  std::string source;  // "scoring fit", "workflow inbound_router", "decay"
+  std::string reason;
+  std::int64_t points = 0;
+  TimePoint at = 0;
+};
+
+enum class RunStatus : std::uint8_t { Running, WaitingTimer, WaitingEvent, Done };
+
+// One lead's progress through one workflow, pinned to the Program version it started on.
+struct Run {
+  std::uint64_t id = 0;  // unique per lead (sequence)
+  std::shared_ptr<const Program> program;
+  std::int32_t workflow = no_index;
+  StepIndex node = 0;
+  RunStatus status = RunStatus::Running;
+  TimePoint started_at = 0;
+  TimePoint wake_at = 0;          // WaitingTimer, and the timeout of WaitingEvent
+  std::int32_t wait_event = no_index;  // WaitingEvent
+};
+
+// What the lead did with each workflow: for enrollment policies.
+struct Enrollment {
+  std::uint32_t count = 0;
+  TimePoint last_enrolled_at = 0;
+};
+
+// A held-state trigger (`... unchanged for 30d`): since when its condition has been true.
+struct HeldCondition {
+  std::int32_t workflow = no_index;
+  std::int32_t trigger = no_index;
+  TimePoint since = 0;  // 0 when the condition does not hold
+  bool fired = false;   // fired for this stretch; re-armed when the condition turns false
+};
+
+struct SlaClock {
+  std::int32_t sla = no_index;
+  TimePoint started_at = 0;
+  std::string owner;
+  std::size_t next_level = 0;
+};
+
+struct LeadState {
+  std::string tenant;
+  std::vector<Value> fields;          // by slot; builtins (id, email, score, stage, owner...) included
+  std::vector<ScoreEntry> score_log;  // every change of the score, with its reason
+  std::vector<Run> runs;              // active and finished-this-step runs
+  std::map<std::int32_t, Enrollment> enrollments;  // workflow index -> history
+  std::vector<HeldCondition> held;
+  std::vector<SlaClock> slas;
+  std::uint64_t next_run_id = 1;
+  bool email_suppressed = false;  // unsubscribe or hard bounce: permanent
+};
+
+// ---------------------------------------------------------------- shared tenant state
+
+// Owners and their availability come from `owners.json` beside the workflows, not from .flow.
+struct OwnerInfo {
+  std::string id;    // e.g. an email address
+  std::string team;
+  std::int64_t capacity = 0;  // open leads at most; 0 = unlimited
+  std::string timezone;
+  std::optional<ClockWindow> hours;         // working hours in the owner's time zone
+  std::vector<std::pair<TimePoint, TimePoint>> away;  // vacations [from, to)
+  std::string manager;
+};
+
+struct Directory {
+  std::map<std::string, OwnerInfo> owners;
+  std::string tenant_timezone = "UTC";
+  std::vector<std::int64_t> holidays;  // days since epoch, for calendars without their own
+};
+
+// State shared by every lead of a tenant; changes only through the engine, deterministically.
+struct TenantState {
+  std::map<std::int32_t, std::size_t> round_robin;    // team index -> next member position
+  std::map<std::string, std::int64_t> open_leads;      // owner -> leads assigned and not closed
+  std::map<std::string, std::int64_t> sent_today;      // "channel|sender|yyyy-mm-dd" -> count
+  std::map<std::string, std::int64_t> actions_today;   // "yyyy-mm-dd" -> count
+  std::int64_t captures = 0;
+  std::int64_t duplicates = 0;  // captures merged into an existing lead
+};
+
+// ---------------------------------------------------------------- outputs
+
+// One line of the timeline (DESIGN.md "Dry-run output"): `action` plus its fields in order.
+struct Effect {
+  TimePoint at = 0;
+  std::string lead;
+  std::string workflow;  // empty = engine-level (null in JSON)
+  std::string action;    // score stage set assign task email sms linkedin notify webhook enroll exit sla merge blocked
+  std::vector<std::pair<std::string, Value>> fields;
+};
+
+enum class TimerKind : std::uint8_t { RunWake, HeldTrigger, SlaLevel, Decay, SendWindow };
+
+struct TimerRequest {
+  TimePoint due = 0;
+  std::string lead;
+  TimerKind kind = TimerKind::RunWake;
+  std::uint64_t run_id = 0;         // RunWake
+  std::int32_t index = no_index;    // HeldTrigger: held[] position; SlaLevel: slas[] position
+  std::uint64_t generation = 0;     // a timer whose generation no longer matches is stale
+};
+
+struct TraceLine {
+  TimePoint at = 0;
+  std::string lead;
+  std::string workflow;
+  std::string text;  // `lead.employees > 50 → true (employees = 120)`
+};
+
+struct StepResult {
+  std::vector<Effect> effects;
+  std::vector<TimerRequest> timers;
+  std::vector<TraceLine> trace;
+};
+
+}  // namespace leadflow::engine
