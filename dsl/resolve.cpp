@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <string_view>
 #include <unordered_map>
 
@@ -250,11 +249,12 @@ class Resolver {
   void declare_stages(const StagesDecl& decl) {
     auto [it, inserted] = sym_.stage_sets.emplace(decl.name, &decl);
     if (!inserted) {
-      const bool unnamed = !decl.name_span.valid() || !it->second->name_span.valid();
-      Diagnostic& d = sink_.error(
-          DiagnosticKind::DuplicateDefinition, decl.name_span.valid() ? decl.name_span : decl.span,
-          unnamed && decl.name == "default" ? std::string("a second unnamed `stages` block")
-                                            : "stages " + code(decl.name) + " is already defined");
+      // An unnamed block is called "default", a name the user never wrote.
+      const bool unnamed = text(decl.name_span) != decl.name;
+      Diagnostic& d = sink_.error(DiagnosticKind::DuplicateDefinition,
+                                  decl.name_span.valid() ? decl.name_span : decl.span,
+                                  unnamed ? std::string("a second unnamed `stages` block")
+                                          : "stages " + code(decl.name) + " is already defined");
       const StagesDecl& first = *it->second;
       d.notes.push_back({first.name_span.valid() ? first.name_span : first.span, "first defined here"});
     }
@@ -271,6 +271,11 @@ class Resolver {
   }
 
   // ------------------------------------------------------------ lookups
+
+  std::string_view text(Span span) const {
+    if (!span.valid() || span.source >= c_.sources.size()) return {};
+    return c_.sources.text(span);
+  }
 
   std::string not_imported(const std::string& name, SourceId where) const {
     return code(name) + " is defined in " + code(c_.sources.file(where).path) +
@@ -392,33 +397,12 @@ class Resolver {
     }
   }
 
-  // `hh:mm` pairs are checked on the source text: the AST only keeps minutes after midnight,
-  // which cannot tell `09:75` from `10:15`.
+  // The parser already rejects `25:00` or `09:75` as it reads them (and stores 0); this catches
+  // out-of-day minutes in ASTs built some other way.
   void check_clock(const ClockRange& range) {
-    std::string_view text;
-    if (range.span.valid() && range.span.source < c_.sources.size()) text = c_.sources.text(range.span);
-    int found = 0;
-    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
-      auto digit = [&](std::size_t k) { return std::isdigit(static_cast<unsigned char>(text[k])) != 0; };
-      if (!(digit(i) && digit(i + 1) && text[i + 2] == ':' && digit(i + 3) && digit(i + 4))) continue;
-      const int hour = (text[i] - '0') * 10 + (text[i + 1] - '0');
-      const int minute = (text[i + 3] - '0') * 10 + (text[i + 4] - '0');
-      const bool end_of_day = found == 1 && hour == 24 && minute == 0;
-      if ((hour > 23 || minute > 59) && !end_of_day) {
-        const Span at{range.span.source, range.span.begin + static_cast<std::uint32_t>(i),
-                      range.span.begin + static_cast<std::uint32_t>(i + 5)};
-        sink_.error(DiagnosticKind::InvalidClock, at,
-                    "clock time " + code(text.substr(i, 5)) + " is not within a day")
-            .help = "write HH:MM from 00:00 to 23:59";
-      }
-      ++found;
-      i += 4;
-    }
-    if (found > 0) return;
     auto bad = [](int minute, int limit) { return minute < 0 || minute > limit; };
     if (bad(range.begin_minute, 24 * 60 - 1) || bad(range.end_minute, 24 * 60)) {
-      sink_.error(DiagnosticKind::InvalidClock, range.span, "clock time is not within a day").help =
-          "write HH:MM from 00:00 to 23:59";
+      sink_.error(DiagnosticKind::InvalidClock, range.span, "clock time is not a time of day (00:00 to 24:00)");
     }
   }
 
@@ -580,12 +564,7 @@ class Resolver {
         if (subject && subject->kind == ExprKind::Name) {
           event = lookup_event(subject->name, subject->span);
           if (event) subject->resolved_slot = event->index;
-        } else if (subject) {
-          sink_.error(DiagnosticKind::UnknownEvent, subject->span, "expected an event name after `when`")
-              .help =
-              "a field trigger needs `becomes` or `crosses`, a condition trigger `unchanged for` a duration";
-          expr(subject);
-        }
+        }  // any other subject is a syntax error, reported by the parser
         with_event(event, t.where.get());
         expr(t.value.get());
         return;
@@ -596,8 +575,9 @@ class Resolver {
           sink_.error(DiagnosticKind::TriggerNotField, subject->span,
                       std::string(t.kind == TriggerKind::Becomes ? "`becomes`" : "`crosses`") +
                           " needs a lead field on its left, like `lead.stage`");
+        } else {
+          expr(subject);
         }
-        expr(subject);
         expr(t.value.get());
         expr(t.where.get());
         return;
@@ -628,7 +608,7 @@ class Resolver {
   void step(Step& s) {
     switch (s.kind) {
       case StepKind::Score:
-        check_points(s.points, s.span);
+        check_points(s.points, s.name_span.valid() ? s.name_span : s.span);  // name_span: the points
         return;
       case StepKind::Stage:
         lookup_stage(s.name, s.name_span);
@@ -822,12 +802,8 @@ class Resolver {
     if (!decl.stop_event.empty()) lookup_event(decl.stop_event, decl.stop_span);
     for (const SlaLevel& level : decl.levels) {
       if (!(level.percent >= 1 && level.percent <= 1000)) {
-        std::string shown;
-        if (level.percent_span.valid() && level.percent_span.source < c_.sources.size()) {
-          shown = std::string(c_.sources.text(level.percent_span));
-        } else {
-          shown = std::to_string(static_cast<long long>(level.percent)) + "%";
-        }
+        std::string shown(text(level.percent_span));
+        if (shown.empty()) shown = std::to_string(static_cast<long long>(level.percent)) + "%";
         sink_.error(DiagnosticKind::InvalidPercent,
                     level.percent_span.valid() ? level.percent_span : level.span,
                     "SLA level " + code(shown) + " is outside 1%..1000%");
