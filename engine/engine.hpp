@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +51,8 @@ struct Run {
   TimePoint started_at = 0;
   TimePoint wake_at = 0;          // WaitingTimer, and the timeout of WaitingEvent
   std::int32_t wait_event = no_index;  // WaitingEvent
+  std::uint64_t generation = 0;   // bumped on every wait: a RunWake timer of another generation is stale
+  std::string workflow_name;      // for output and for policies across Program versions
 };
 
 // What the lead did with each workflow: for enrollment policies.
@@ -63,6 +67,7 @@ struct HeldCondition {
   std::int32_t trigger = no_index;
   TimePoint since = 0;  // 0 when the condition does not hold
   bool fired = false;   // fired for this stretch; re-armed when the condition turns false
+  std::uint64_t generation = 0;  // bumped whenever a stretch starts: older HeldTrigger timers are stale
 };
 
 struct SlaClock {
@@ -82,6 +87,11 @@ struct LeadState {
   std::vector<SlaClock> slas;
   std::uint64_t next_run_id = 1;
   bool email_suppressed = false;  // unsubscribe or hard bounce: permanent
+  // What each fit rule currently contributes ("model:line" -> points actually added), so the
+  // score is explainable line by line and a rule that stops holding takes back what it added.
+  std::map<std::string, std::int64_t> fit_points;
+  // Decay rules applied ("model:line" -> start of the inactivity stretch it was applied for).
+  std::map<std::string, TimePoint> decay_applied;
 };
 
 // ---------------------------------------------------------------- shared tenant state
@@ -146,6 +156,59 @@ struct StepResult {
   std::vector<Effect> effects;
   std::vector<TimerRequest> timers;
   std::vector<TraceLine> trace;
+};
+
+// ---------------------------------------------------------------- the engine
+
+// Routing and governance live in engine/routing.* and engine/governance.*; the engine calls them
+// through these hooks (set by default from those files when they exist), so each stays testable.
+struct RouteDecision {
+  bool assigned = false;
+  std::string owner;
+  std::string team;
+  std::string rule;                 // the router rule's text, "otherwise", "fallback"
+  std::vector<std::string> trace;   // decision lines, in order
+};
+
+enum class SendVerdictKind : std::uint8_t { Allowed, Blocked, HeldUntil };
+struct SendVerdict {
+  SendVerdictKind kind = SendVerdictKind::Allowed;
+  std::string reason;   // Blocked / HeldUntil: e.g. "unsubscribed", "email cap 50 per sender per day"
+  TimePoint until = 0;  // HeldUntil: when the send window opens
+};
+
+struct EngineHooks {
+  std::function<RouteDecision(const Program&, std::int32_t router, LeadState&, TenantState&,
+                              const Directory&, TimePoint now)>
+      route;
+  // channel: email sms linkedin; sender: the `from` of the step (may be empty).
+  std::function<SendVerdict(const Program&, const std::string& channel, const std::string& sender,
+                            LeadState&, TenantState&, const Directory&, TimePoint now)>
+      govern;
+};
+
+// Applies events and due timers to one lead at a time. Holds the Program new runs start on;
+// a run keeps the Program it started on (Run::program) until it ends.
+class Engine {
+ public:
+  Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks = {});
+
+  // A lead appears (loaded or captured): fit rules, stage, held-state triggers, decay timers.
+  StepResult load(LeadState& lead, TenantState& tenant, TimePoint now);
+  // An event of this lead; `event.at` is now.
+  StepResult apply(LeadState& lead, TenantState& tenant, const Event& event);
+  // A timer this engine asked for is due. Stale timers do nothing.
+  StepResult fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now);
+
+  const std::shared_ptr<const Program>& program() const { return program_; }
+  // Events that count as activity (update lead.last_activity_at): by name.
+  static bool is_engagement_event(std::string_view name);
+
+ private:
+  struct Context;
+  std::shared_ptr<const Program> program_;
+  const Directory& directory_;
+  EngineHooks hooks_;
 };
 
 }  // namespace leadflow::engine
