@@ -517,6 +517,11 @@ class Checker {
     } catch (const std::regex_error& ex) {
       std::string what = ex.what();
       while (!what.empty() && (what.back() == '.' || what.back() == ' ')) what.pop_back();
+      // libstdc++ ends most messages with this; our message already says it.
+      constexpr std::string_view tail = " in regular expression";
+      if (what.size() > tail.size() && what.compare(what.size() - tail.size(), tail.size(), tail) == 0) {
+        what.resize(what.size() - tail.size());
+      }
       if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
       error = what.empty() ? std::string("the pattern does not compile") : what;
     }
