@@ -1,0 +1,972 @@
+// The engine core: applies an event or a due timer to one lead, runs its workflows' steps until
+// they wait or end, keeps the score and stage, and checks exit rules and triggers after every
+// state change. Pure: `now` comes in, effects, timers and a trace go out.
+#include "engine/engine.hpp"
+
+#include <algorithm>
+#include <set>
+#include <span>
+
+#include "engine/calendar.hpp"
+#include "engine/expr_eval.hpp"
+#include "engine/workflow_graph.hpp"
+
+namespace leadflow::engine {
+namespace {
+
+constexpr int max_steps_per_call = 10000;
+
+const char* const engagement_events[] = {
+    "activity_logged",   "blog_view",          "case_study_download", "company_intent",
+    "contact_form",      "demo_requested",     "email_clicked",       "email_opened",
+    "form_submitted",    "free_trial_signup",  "meeting_booked",      "pricing_page_view",
+    "product_page_view", "replied",            "webinar_attended",    "webinar_registered",
+    "whitepaper_download",
+};
+
+bool active(const Run& r) { return r.status != RunStatus::Done; }
+
+}  // namespace
+
+bool Engine::is_engagement_event(std::string_view name) {
+  for (const char* e : engagement_events) {
+    if (name == e) return true;
+  }
+  return false;
+}
+
+Engine::Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks)
+    : program_(std::move(program)), directory_(directory), hooks_(std::move(hooks)) {}
+
+// ---------------------------------------------------------------- per-call context
+
+struct Engine::Context {
+  Engine& engine;
+  const Program& prog;  // the current Program (scoring, stages, triggers, new runs)
+  LeadState& lead;
+  TenantState& tenant;
+  StepResult& out;
+  TimePoint now = 0;
+  const Event* event = nullptr;
+
+  struct Change {
+    Slot slot;
+    Value before;
+    Value after;
+  };
+  std::vector<Change> changes;                         // not yet looked at by settle()
+  std::vector<std::pair<std::int32_t, std::string>> queued;  // workflow, why (edge/held triggers)
+  int steps = 0;
+  bool settling = false;
+
+  Slot slot_id, slot_email, slot_score, slot_stage, slot_stage_changed, slot_owner, slot_owner_team,
+      slot_tags, slot_timezone, slot_created, slot_last_activity, slot_unsub, slot_bounced, slot_phone;
+
+  Context(Engine& e, LeadState& l, TenantState& t, StepResult& o, TimePoint n)
+      : engine(e), prog(*e.program_), lead(l), tenant(t), out(o), now(n) {
+    slot_id = prog.lead_slot("id");
+    slot_email = prog.lead_slot("email");
+    slot_score = prog.lead_slot("score");
+    slot_stage = prog.lead_slot("stage");
+    slot_stage_changed = prog.lead_slot("stage_changed_at");
+    slot_owner = prog.lead_slot("owner");
+    slot_owner_team = prog.lead_slot("owner_team");
+    slot_tags = prog.lead_slot("tags");
+    slot_timezone = prog.lead_slot("timezone");
+    slot_created = prog.lead_slot("created_at");
+    slot_last_activity = prog.lead_slot("last_activity_at");
+    slot_unsub = prog.lead_slot("unsubscribed");
+    slot_bounced = prog.lead_slot("bounced");
+    slot_phone = prog.lead_slot("phone");
+    if (lead.fields.size() < prog.lead_fields.size()) lead.fields.resize(prog.lead_fields.size());
+    // Runs that ended in an earlier call are history now.
+    lead.runs.erase(std::remove_if(lead.runs.begin(), lead.runs.end(), [](const Run& r) { return !active(r); }),
+                    lead.runs.end());
+  }
+
+  // ------------------------------------------------------------ small helpers
+
+  std::span<const Value> event_data() const {
+    return event ? std::span<const Value>(event->data) : std::span<const Value>();
+  }
+
+  Value field(Slot s) const {
+    if (s < 0 || static_cast<std::size_t>(s) >= lead.fields.size()) return Value();
+    return lead.fields[static_cast<std::size_t>(s)];
+  }
+
+  std::string lead_id() const { return to_display(field(slot_id)); }
+
+  std::int64_t score() const {
+    Value v = field(slot_score);
+    return v.kind() == ValueKind::Int ? v.as_int() : 0;
+  }
+
+  void effect(const std::string& workflow, std::string action,
+              std::vector<std::pair<std::string, Value>> fields) {
+    out.effects.push_back(Effect{now, lead_id(), workflow, std::move(action), std::move(fields)});
+  }
+
+  void trace(const std::string& workflow, std::string text) {
+    out.trace.push_back(TraceLine{now, lead_id(), workflow, std::move(text)});
+  }
+
+  void timer(TimerKind kind, TimePoint due, std::uint64_t run_id, std::int32_t index, std::uint64_t generation) {
+    TimerRequest t;
+    t.due = due;
+    t.lead = lead_id();
+    t.kind = kind;
+    t.run_id = run_id;
+    t.index = index;
+    t.generation = generation;
+    out.timers.push_back(std::move(t));
+  }
+
+  // `lead.employees > 50 → true (employees = 120)`; missing fields are named as missing.
+  std::string describe(const Program& p, const ExprCode& code, bool result, std::int32_t event_type) const {
+    std::string s = code.source + " → " + (result ? "true" : "false");
+    std::string reads;
+    auto add = [&](const std::string& text) {
+      reads += reads.empty() ? "" : ", ";
+      reads += text;
+    };
+    for (std::int32_t slot : code.lead_reads) {
+      std::string name = slot >= 0 && static_cast<std::size_t>(slot) < p.lead_fields.size()
+                             ? p.lead_fields[static_cast<std::size_t>(slot)].name
+                             : "#" + std::to_string(slot);
+      Value v = field(slot);
+      add(v.is_null() ? name + " missing" : name + " = " + to_trace(v));
+    }
+    if (event && event_type >= 0 && static_cast<std::size_t>(event_type) < p.events.size()) {
+      const EventDef& def = p.events[static_cast<std::size_t>(event_type)];
+      for (std::int32_t idx : code.event_reads) {
+        std::string name = "event.";
+        for (const FieldDef& f : def.fields) {
+          if (f.slot == idx) name += f.name;
+        }
+        Value v = idx >= 0 && static_cast<std::size_t>(idx) < event->data.size()
+                      ? event->data[static_cast<std::size_t>(idx)]
+                      : Value();
+        add(v.is_null() ? name + " missing" : name + " = " + to_trace(v));
+      }
+    }
+    if (!reads.empty()) s += " (" + reads + ")";
+    return s;
+  }
+
+  bool condition(const Program& p, const ExprCode& code, const std::string& workflow, bool with_event,
+                 bool traced = true) {
+    std::span<const Value> ev = with_event ? event_data() : std::span<const Value>();
+    bool r = evaluate_condition(code, lead.fields, ev, now);
+    if (traced) trace(workflow, describe(p, code, r, with_event && event ? event->type : no_index));
+    return r;
+  }
+
+  // ------------------------------------------------------------ state changes
+
+  void set_field(Slot s, Value v) {
+    if (s < 0) return;
+    if (static_cast<std::size_t>(s) >= lead.fields.size()) lead.fields.resize(static_cast<std::size_t>(s) + 1);
+    Value& cur = lead.fields[static_cast<std::size_t>(s)];
+    if (cur == v && cur.kind() == v.kind()) return;
+    changes.push_back({s, cur, v});
+    cur = std::move(v);
+  }
+
+  // Adds `delta` clamped to 0..100; returns the points actually added.
+  std::int64_t add_score(std::int64_t delta, const std::string& source, const std::string& reason,
+                         const std::string& workflow) {
+    std::int64_t before = score();
+    std::int64_t after = std::clamp<std::int64_t>(before + delta, 0, 100);
+    std::int64_t applied = after - before;
+    if (applied != delta) {
+      trace(workflow, "score " + std::string(delta >= 0 ? "+" : "") + std::to_string(delta) + " clamped to " +
+                          (applied >= 0 ? "+" : "") + std::to_string(applied) + " (score " +
+                          std::to_string(after) + ")");
+    }
+    set_field(slot_score, Value::integer(after));
+    lead.score_log.push_back(ScoreEntry{source, reason, applied, now});
+    effect(workflow, "score",
+           {{"delta", Value::integer(applied)}, {"score", Value::integer(after)}, {"reason", Value::string(reason)}});
+    return applied;
+  }
+
+  void change_stage(const std::string& to, const std::string& workflow, const std::string& why) {
+    Value from = field(slot_stage);
+    if (from.kind() == ValueKind::String && from.as_string() == to) return;
+    set_field(slot_stage, Value::string(to));
+    set_field(slot_stage_changed, Value::time(now));
+    effect(workflow, "stage", {{"from", from}, {"to", Value::string(to)}});
+    if (!why.empty()) trace(workflow, "stage " + to_display(from) + " → " + to + ": " + why);
+  }
+
+  // Fit rules contribute their points while their condition holds; then the score maps to the
+  // active by-score stage set (only while the stage is one of its bands, or unset).
+  void rescore() {
+    for (std::int32_t m : prog.active_scorings) {
+      const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
+      for (const FitRule& rule : model.fit) {
+        std::string key = model.name + ":" + std::to_string(rule.line);
+        bool holds = evaluate_condition(rule.condition, lead.fields, {}, now);
+        auto it = lead.fit_points.find(key);
+        std::int64_t current = it == lead.fit_points.end() ? 0 : it->second;
+        bool contributing = it != lead.fit_points.end();
+        if (holds && !contributing) {
+          trace("", "scoring " + model.name + ": " + describe(prog, rule.condition, true, no_index));
+          lead.fit_points[key] = add_score(rule.points, "scoring " + model.name, rule.reason, "");
+        } else if (!holds && contributing) {
+          trace("", "scoring " + model.name + ": " + describe(prog, rule.condition, false, no_index));
+          lead.fit_points.erase(key);
+          if (current != 0) add_score(-current, "scoring " + model.name, rule.reason + " (no longer holds)", "");
+        }
+      }
+    }
+    restage();
+  }
+
+  void restage() {
+    if (prog.active_stages < 0) return;
+    const StageSet& set = prog.stage_sets[static_cast<std::size_t>(prog.active_stages)];
+    if (!set.by_score) return;
+    Value cur = field(slot_stage);
+    if (!cur.is_null()) {
+      bool in_set = false;
+      for (const StageBand& b : set.bands) in_set = in_set || (cur.kind() == ValueKind::String && cur.as_string() == b.name);
+      if (!in_set) return;  // a workflow put the lead in another stage: the score no longer drives it
+    }
+    std::int64_t s = score();
+    for (const StageBand& b : set.bands) {
+      if (s >= b.low && s <= b.high) {
+        change_stage(b.name, "", "score " + std::to_string(s) + " in " + b.name + " " + std::to_string(b.low) +
+                                     ".." + std::to_string(b.high));
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ after every state change
+
+  void settle() {
+    if (settling) return;
+    settling = true;
+    int guard = 0;
+    while (!changes.empty() && guard++ < 100) {
+      rescore();  // fit rules follow every field change
+      std::vector<Change> batch;
+      batch.swap(changes);
+      if (!lead.email_suppressed && (field(slot_unsub).truthy() || field(slot_bounced).truthy())) {
+        lead.email_suppressed = true;
+        trace("", std::string("email suppressed: ") + (field(slot_unsub).truthy() ? "unsubscribed" : "bounced"));
+      }
+      check_exit_conditions();
+      for (const Change& c : batch) edge_triggers(c);
+      held_triggers();
+    }
+    settling = false;
+  }
+
+  void end_run(Run& r, const std::string& reason) {
+    r.status = RunStatus::Done;
+    r.generation++;
+    effect(r.workflow_name, "exit", {{"reason", Value::string(reason)}});
+  }
+
+  void check_exit_conditions() {
+    for (std::size_t i = 0; i < lead.runs.size(); ++i) {
+      Run& r = lead.runs[i];
+      if (!active(r)) continue;
+      const Workflow& w = r.program->workflows[static_cast<std::size_t>(r.workflow)];
+      for (const ExprCode& c : w.exits.conditions) {
+        if (evaluate_condition(c, lead.fields, {}, now)) {
+          trace(w.name, "exit when " + describe(*r.program, c, true, no_index));
+          end_run(lead.runs[i], "exit when " + c.source);
+          break;
+        }
+      }
+    }
+  }
+
+  void check_exit_events(std::int32_t type) {
+    for (std::size_t i = 0; i < lead.runs.size(); ++i) {
+      Run& r = lead.runs[i];
+      if (!active(r)) continue;
+      const Workflow& w = r.program->workflows[static_cast<std::size_t>(r.workflow)];
+      if (std::binary_search(w.exits.events.begin(), w.exits.events.end(), type)) {
+        std::string name = r.program->events[static_cast<std::size_t>(type)].name;
+        trace(w.name, "exit when event " + name + ": " + name + " arrived");
+        end_run(r, "exit when event " + name);
+      }
+    }
+  }
+
+  void edge_triggers(const Change& c) {
+    if (c.slot < 0 || static_cast<std::size_t>(c.slot) >= prog.workflows_by_field.size()) return;
+    for (std::int32_t wi : prog.workflows_by_field[static_cast<std::size_t>(c.slot)]) {
+      const Workflow& w = prog.workflows[static_cast<std::size_t>(wi)];
+      for (const TriggerDef& t : w.triggers) {
+        if (t.field != c.slot) continue;
+        Value target = evaluate(t.value, lead.fields, {}, now);
+        const std::string& name = prog.lead_fields[static_cast<std::size_t>(c.slot)].name;
+        std::string values = " (" + name + ": " + to_trace(c.before) + " → " + to_trace(c.after) + ")";
+        if (t.kind == TriggerKind::Becomes) {
+          if (c.after == target && !(c.before == target)) {
+            trace(w.name, "when " + t.text + " → true" + values);
+            queued.emplace_back(wi, t.text);
+          }
+        } else if (t.kind == TriggerKind::Crosses) {
+          bool was_beyond, is_beyond;
+          if (!t.below) {
+            was_beyond = !c.before.is_null() && c.before >= target;
+            is_beyond = c.after >= target;
+          } else {
+            was_beyond = !c.before.is_null() && c.before < target;
+            is_beyond = c.after < target;
+          }
+          if (is_beyond && !was_beyond) {
+            trace(w.name, "when " + t.text + " → true" + values);
+            queued.emplace_back(wi, t.text);
+          }
+        }
+      }
+    }
+  }
+
+  HeldCondition& held_for(std::int32_t wi, std::int32_t ti) {
+    for (HeldCondition& h : lead.held) {
+      if (h.workflow == wi && h.trigger == ti) return h;
+    }
+    HeldCondition h;
+    h.workflow = wi;
+    h.trigger = ti;
+    lead.held.push_back(h);
+    return lead.held.back();
+  }
+
+  void held_triggers() {
+    for (std::size_t wi = 0; wi < prog.workflows.size(); ++wi) {
+      const Workflow& w = prog.workflows[wi];
+      for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
+        const TriggerDef& t = w.triggers[ti];
+        if (t.kind != TriggerKind::Unchanged) continue;
+        bool holds = evaluate_condition(t.condition, lead.fields, {}, now);
+        HeldCondition& h = held_for(static_cast<std::int32_t>(wi), static_cast<std::int32_t>(ti));
+        std::int32_t index = static_cast<std::int32_t>(&h - lead.held.data());
+        if (holds && h.since == 0) {
+          h.since = now == 0 ? 1 : now;
+          h.fired = false;
+          h.generation++;
+          trace(w.name, "when " + t.text + ": " + describe(prog, t.condition, true, no_index) +
+                            ", held since " + format_time(now) + ", fires at " + format_time(now + t.held_seconds));
+          timer(TimerKind::HeldTrigger, now + t.held_seconds, 0, index, h.generation);
+        } else if (!holds && h.since != 0) {
+          h.since = 0;
+          h.fired = false;
+          h.generation++;
+          trace(w.name, "when " + t.text + ": " + describe(prog, t.condition, false, no_index) + ", re-armed");
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ enrollment and runs
+
+  bool has_active_run(const std::string& workflow) const {
+    for (const Run& r : lead.runs) {
+      if (active(r) && r.workflow_name == workflow) return true;
+    }
+    return false;
+  }
+
+  // Starts a run of `wi` if its policy allows; returns the run's id (0 when refused).
+  std::uint64_t enroll(std::int32_t wi, const std::string& why, const std::string& from_workflow) {
+    if (wi < 0 || static_cast<std::size_t>(wi) >= prog.workflows.size()) return 0;
+    const Workflow& w = prog.workflows[static_cast<std::size_t>(wi)];
+    Enrollment& e = lead.enrollments[wi];
+    std::string refused;
+    switch (w.policy.kind) {
+      case EnrollPolicyKind::Once:
+        if (e.count > 0) refused = "enroll once: already enrolled at " + format_time(e.last_enrolled_at);
+        break;
+      case EnrollPolicyKind::Always:
+        if (has_active_run(w.name)) refused = "enroll always: a run is still active";
+        break;
+      case EnrollPolicyKind::AgainAfter:
+        if (has_active_run(w.name)) {
+          refused = "enroll again after " + format_duration(w.policy.cooldown_seconds) + ": a run is still active";
+        } else if (e.count > 0 && now - e.last_enrolled_at < w.policy.cooldown_seconds) {
+          refused = "enroll again after " + format_duration(w.policy.cooldown_seconds) + ": last enrolled at " +
+                    format_time(e.last_enrolled_at);
+        }
+        break;
+    }
+    if (!refused.empty()) {
+      trace(from_workflow.empty() ? w.name : from_workflow, why + ": not enrolled in " + w.name + " (" + refused + ")");
+      return 0;
+    }
+    e.count++;
+    e.last_enrolled_at = now;
+    Run r;
+    r.id = lead.next_run_id++;
+    r.program = engine.program_;
+    r.workflow = wi;
+    r.workflow_name = w.name;
+    r.node = w.graph->start();
+    r.status = RunStatus::Running;
+    r.started_at = now;
+    lead.runs.push_back(std::move(r));
+    trace(w.name, why + ": enrolled in " + w.name + " (run " + std::to_string(lead.runs.back().id) + ")");
+    return lead.runs.back().id;
+  }
+
+  Run* run_by_id(std::uint64_t id) {
+    for (Run& r : lead.runs) {
+      if (r.id == id) return &r;
+    }
+    return nullptr;
+  }
+
+  void drain_queue() {
+    while (!queued.empty()) {
+      auto [wi, why] = queued.front();
+      queued.erase(queued.begin());
+      std::uint64_t id = enroll(wi, "when " + why, "");
+      if (id) run(id);
+    }
+  }
+
+  // Moves a run along `label` from its current node and runs on.
+  void advance(std::uint64_t id, EdgeLabel label) {
+    Run* r = run_by_id(id);
+    if (!r || !active(*r)) return;
+    const WorkflowGraph& g = *r->program->workflows[static_cast<std::size_t>(r->workflow)].graph;
+    StepIndex next = g.successor(r->node, label);
+    if (next == no_step && label != EdgeLabel::Next) next = g.successor(r->node, EdgeLabel::Next);
+    if (next == no_step) next = g.end();
+    r->node = next;
+    r->status = RunStatus::Running;
+    run(id);
+  }
+
+  // Executes steps from the run's current node until it waits, ends or exits.
+  void run(std::uint64_t id) {
+    while (true) {
+      Run* r = run_by_id(id);
+      if (!r || r->status != RunStatus::Running) return;
+      if (++steps > max_steps_per_call) {
+        trace(r->workflow_name, "step limit reached: run " + std::to_string(id) + " stopped");
+        r->status = RunStatus::Done;
+        return;
+      }
+      std::shared_ptr<const Program> pin = r->program;  // keeps the graph alive while steps push runs
+      const Workflow& w = pin->workflows[static_cast<std::size_t>(r->workflow)];
+      const WorkflowGraph& g = *w.graph;
+      StepIndex node = r->node;
+      const Step& s = g.step(node);
+      EdgeLabel label = EdgeLabel::Next;
+      bool stop_here = false;
+      switch (s.kind) {
+        case StepKind::Start: break;
+        case StepKind::End:
+          r->status = RunStatus::Done;
+          trace(w.name, "run " + std::to_string(id) + " done");
+          return;
+        case StepKind::Stop:
+          r->status = RunStatus::Done;
+          trace(w.name, s.id + ": stop");
+          return;
+        case StepKind::If:
+        case StepKind::ElseIf: {
+          const auto& b = std::get<BranchStep>(s.payload);
+          bool v = condition(*pin, b.condition, w.name, false, false);
+          trace(w.name, (s.kind == StepKind::If ? "if " : "else if ") + describe(*pin, b.condition, v, no_index));
+          label = v ? EdgeLabel::Then : EdgeLabel::Else;
+          break;
+        }
+        case StepKind::Wait:
+          stop_here = wait(id, *pin, w, s);
+          if (stop_here) return;
+          break;
+        default:
+          action(*pin, w, s);
+          break;
+      }
+      settle();
+      r = run_by_id(id);
+      if (!r || r->status != RunStatus::Running) return;  // exited by a rule the step set off
+      StepIndex next = g.successor(node, label);
+      if (next == no_step) next = g.end();
+      r->node = next;
+    }
+  }
+
+  // Returns true when the run now waits; false when it continues at once.
+  bool wait(std::uint64_t id, const Program& p, const Workflow& w, const Step& s) {
+    const auto& ws = std::get<WaitStep>(s.payload);
+    Value amount = evaluate(ws.amount, lead.fields, {}, now);
+    TimePoint due = now;
+    switch (ws.mode) {
+      case WaitMode::Duration:
+      case WaitMode::ForEvent:
+        if (amount.kind() != ValueKind::Duration) {
+          trace(w.name, s.label + ": " + ws.amount.source + " is " + to_trace(amount) + ", not a duration; continue");
+          return false;
+        }
+        due = now + amount.as_duration();
+        break;
+      case WaitMode::Until:
+        if (amount.kind() != ValueKind::Time) {
+          trace(w.name, s.label + ": " + describe(p, ws.amount, false, no_index) + " is not a time; continue at once");
+          return false;
+        }
+        due = amount.as_time();
+        if (due <= now) {
+          trace(w.name, s.label + ": " + format_time(due) + " has passed; continue at once");
+          return false;
+        }
+        break;
+      case WaitMode::BusinessDays:
+      case WaitMode::BusinessHours: {
+        std::int64_t n = amount.kind() == ValueKind::Int ? amount.as_int() : 0;
+        BusinessCalendar cal = calendar_for(p, ws.calendar);
+        due = ws.mode == WaitMode::BusinessDays ? add_business_days(cal, now, n) : add_business_hours(cal, now, n);
+        break;
+      }
+    }
+    if (due <= now && ws.mode != WaitMode::ForEvent) return false;
+    Run* r = run_by_id(id);
+    r->generation++;
+    r->wake_at = due;
+    if (ws.mode == WaitMode::ForEvent) {
+      r->status = RunStatus::WaitingEvent;
+      r->wait_event = ws.event;
+      trace(w.name, s.label + ": waiting until " + format_time(due));
+    } else {
+      r->status = RunStatus::WaitingTimer;
+      r->wait_event = no_index;
+      trace(w.name, s.label + ": wakes at " + format_time(due));
+    }
+    timer(TimerKind::RunWake, due, id, no_index, r->generation);
+    return true;
+  }
+
+  BusinessCalendar calendar_for(const Program& p, std::int32_t index) {
+    BusinessCalendar cal;
+    const Calendar* c = nullptr;
+    if (index >= 0 && static_cast<std::size_t>(index) < p.calendars.size()) {
+      c = &p.calendars[static_cast<std::size_t>(index)];
+    } else if (std::int32_t d = p.calendar_index("default"); d >= 0) {
+      c = &p.calendars[static_cast<std::size_t>(d)];
+    }
+    std::string tz;
+    if (c) {
+      tz = c->timezone;
+      cal.first_workday = c->first_workday;
+      cal.last_workday = c->last_workday;
+      if (c->hours) cal.hours = *c->hours;
+      cal.holidays = c->holidays;
+    }
+    if (!c || c->holidays.empty()) cal.holidays = engine.directory_.holidays;
+    std::sort(cal.holidays.begin(), cal.holidays.end());
+    if (tz.empty()) {
+      Value lt = field(slot_timezone);
+      if (lt.kind() == ValueKind::String && known_timezone(std::string(lt.as_string()))) tz = std::string(lt.as_string());
+    }
+    if (tz.empty()) tz = engine.directory_.tenant_timezone;
+    if (!known_timezone(tz)) tz = "UTC";
+    cal.timezone = tz;
+    return cal;
+  }
+
+  std::string text_of(const ExprCode& code) {
+    return to_display(evaluate(code, lead.fields, event_data(), now));
+  }
+
+  // Steps that act: effects and field changes.
+  void action(const Program& p, const Workflow& w, const Step& s) {
+    switch (s.kind) {
+      case StepKind::Score: {
+        const auto& st = std::get<ScoreStep>(s.payload);
+        add_score(st.points, "workflow " + w.name, st.reason, w.name);
+        restage();
+        break;
+      }
+      case StepKind::Stage: {
+        const auto& st = std::get<StageStep>(s.payload);
+        change_stage(st.stage, w.name, st.reason);
+        break;
+      }
+      case StepKind::Set: {
+        const auto& st = std::get<SetStep>(s.payload);
+        Value v = evaluate(st.value, lead.fields, event_data(), now);
+        set_field(st.slot, v);
+        effect(w.name, "set", {{"field", Value::string(st.field)}, {"value", v}});
+        if (st.slot == slot_score) rescore();
+        break;
+      }
+      case StepKind::Tag: {
+        const auto& st = std::get<TagStep>(s.payload);
+        Value cur = field(slot_tags);
+        std::vector<Value> tags;
+        if (cur.kind() == ValueKind::List) tags.assign(cur.as_list().begin(), cur.as_list().end());
+        Value tag = Value::string(st.tag);
+        if (std::find(tags.begin(), tags.end(), tag) == tags.end()) tags.push_back(tag);
+        Value list = Value::list(std::move(tags));
+        set_field(slot_tags, list);
+        effect(w.name, "set", {{"field", Value::string("tags")}, {"value", list}});
+        break;
+      }
+      case StepKind::Assign: assign(p, w, std::get<AssignStep>(s.payload)); break;
+      case StepKind::Task: {
+        const auto& st = std::get<TaskStep>(s.payload);
+        Value due;
+        if (st.due) {
+          Value d = evaluate(*st.due, lead.fields, event_data(), now);
+          if (d.kind() == ValueKind::Duration) due = Value::time(now + d.as_duration());
+          else if (d.kind() == ValueKind::Time) due = d;
+        }
+        effect(w.name, "task", {{"title", Value::string(text_of(st.title))}, {"due", due}});
+        break;
+      }
+      case StepKind::Send: send(p, w, std::get<SendStep>(s.payload)); break;
+      case StepKind::Notify: {
+        const auto& st = std::get<NotifyStep>(s.payload);
+        std::string channel, to;
+        switch (st.target) {
+          case NotifyTarget::Channel:
+            channel = st.channel;
+            to = st.destination;
+            break;
+          case NotifyTarget::Owner:
+            channel = "owner";
+            to = to_display(field(slot_owner));
+            break;
+          case NotifyTarget::Manager:
+            channel = "manager";
+            to = manager_of(p, to_display(field(slot_owner)), to_display(field(slot_owner_team)));
+            break;
+        }
+        effect(w.name, "notify",
+               {{"channel", Value::string(channel)}, {"to", Value::string(to)}, {"message", Value::string(text_of(st.message))}});
+        break;
+      }
+      case StepKind::Webhook: {
+        const auto& st = std::get<WebhookStep>(s.payload);
+        effect(w.name, "webhook", {{"channel", Value::string("webhook")}, {"to", Value::string(st.url)}});
+        break;
+      }
+      case StepKind::Validate:
+        effect(w.name, "validate", {{"field", Value::string("email")}, {"value", field(slot_email)}});
+        break;
+      case StepKind::Enrich: effect(w.name, "enrich", {{"to", field(slot_email)}}); break;
+      case StepKind::Enroll: {
+        const auto& st = std::get<EnrollStep>(s.payload);
+        std::int32_t target = prog.workflow_index(st.name);
+        std::uint64_t id = enroll(target, "enroll " + st.name, w.name);
+        if (id) {
+          effect(w.name, "enroll", {{"target", Value::string(st.name)}});
+          queued_runs.push_back(id);
+        }
+        break;
+      }
+      default: break;
+    }
+  }
+  std::vector<std::uint64_t> queued_runs;  // enrolled by a step: run after the current run waits
+
+  std::string manager_of(const Program& p, const std::string& owner, const std::string& team) {
+    auto it = engine.directory_.owners.find(owner);
+    if (it != engine.directory_.owners.end() && !it->second.manager.empty()) return it->second.manager;
+    std::int32_t t = p.team_index(team);
+    if (t >= 0) return p.teams[static_cast<std::size_t>(t)].manager;
+    return "";
+  }
+
+  void assign(const Program& p, const Workflow& w, const AssignStep& a) {
+    std::string owner, team, rule;
+    switch (a.mode) {
+      case AssignMode::Router: {
+        if (engine.hooks_.route) {
+          RouteDecision d = engine.hooks_.route(p, a.router, lead, tenant, engine.directory_, now);
+          for (std::string& line : d.trace) trace(w.name, std::move(line));
+          if (!d.assigned) {
+            trace(w.name, "assign using router: nobody to assign");
+            return;
+          }
+          owner = d.owner;
+          team = d.team;
+          rule = d.rule;
+        } else {
+          // No routing module: the first rule whose condition holds and names an owner or a team.
+          const Router& router = p.routers[static_cast<std::size_t>(a.router)];
+          for (const RouteRule& rr : router.rules) {
+            if (rr.condition && !condition(p, *rr.condition, w.name, false)) continue;
+            rule = rr.text;
+            if (rr.target.kind == RouteTargetKind::Owner) {
+              owner = to_display(evaluate(rr.target.owner, lead.fields, {}, now));
+            } else if (rr.target.team >= 0) {
+              const Team& t = p.teams[static_cast<std::size_t>(rr.target.team)];
+              team = t.name;
+              owner = t.members.empty() ? t.manager : t.members.front();
+            }
+            break;
+          }
+        }
+        break;
+      }
+      case AssignMode::Team: {
+        const Team& t = p.teams[static_cast<std::size_t>(a.team)];
+        team = t.name;
+        owner = t.members.empty() ? t.manager : t.members.front();
+        rule = "team " + t.name;
+        break;
+      }
+      case AssignMode::Owner:
+        owner = to_display(evaluate(a.owner, lead.fields, event_data(), now));
+        rule = a.owner.source;
+        if (auto it = engine.directory_.owners.find(owner); it != engine.directory_.owners.end()) team = it->second.team;
+        break;
+    }
+    Value prev = field(slot_owner);
+    if (!prev.is_null() && to_display(prev) != owner && tenant.open_leads[to_display(prev)] > 0) {
+      tenant.open_leads[to_display(prev)]--;
+    }
+    if (to_display(prev) != owner) tenant.open_leads[owner]++;
+    set_field(slot_owner, owner.empty() ? Value() : Value::string(owner));
+    set_field(slot_owner_team, team.empty() ? Value() : Value::string(team));
+    effect(w.name, "assign",
+           {{"owner", owner.empty() ? Value() : Value::string(owner)},
+            {"team", team.empty() ? Value() : Value::string(team)},
+            {"rule", Value::string(rule)}});
+  }
+
+  void send(const Program& p, const Workflow& w, const SendStep& st) {
+    Value to;
+    if (st.to) to = evaluate(*st.to, lead.fields, event_data(), now);
+    else if (st.channel == "email") to = field(slot_email);
+    else if (st.channel == "sms") to = field(slot_phone);
+    else to = field(slot_id);
+    SendVerdict verdict;
+    if (engine.hooks_.govern) {
+      verdict = engine.hooks_.govern(p, st.channel, st.sender, lead, tenant, engine.directory_, now);
+    } else if (st.channel == "email" && (lead.email_suppressed || field(slot_unsub).truthy() || field(slot_bounced).truthy())) {
+      verdict.kind = SendVerdictKind::Blocked;
+      verdict.reason = field(slot_unsub).truthy() || !field(slot_bounced).truthy() ? "unsubscribed" : "bounced";
+    }
+    if (verdict.kind == SendVerdictKind::Allowed) {
+      effect(w.name, st.channel, {{"template", Value::string(st.template_name)}, {"to", to}});
+      return;
+    }
+    std::string reason = verdict.reason;
+    if (verdict.kind == SendVerdictKind::HeldUntil && reason.empty()) {
+      reason = "held until " + format_time(verdict.until);
+    }
+    effect(w.name, "blocked", {{"effect", Value::string(st.channel)}, {"reason", Value::string(reason)}});
+  }
+
+  // Runs started by `enroll` steps, after the enrolling run has stopped or waits.
+  void drain_runs() {
+    while (!queued_runs.empty() || !queued.empty()) {
+      if (!queued_runs.empty()) {
+        std::uint64_t id = queued_runs.front();
+        queued_runs.erase(queued_runs.begin());
+        run(id);
+      } else {
+        drain_queue();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ scoring entry points
+
+  void event_points(const Event& ev) {
+    for (std::int32_t m : prog.active_scorings) {
+      const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
+      for (const EventPointsRule& rule : model.on_event) {
+        if (rule.event != ev.type) continue;
+        if (rule.where && !condition(prog, *rule.where, "", true)) continue;
+        std::string reason = rule.reason.empty() ? prog.events[static_cast<std::size_t>(ev.type)].name : rule.reason;
+        add_score(rule.points, "scoring " + model.name, reason, "");
+      }
+    }
+  }
+
+  TimePoint activity_stretch_start() const {
+    Value la = field(slot_last_activity);
+    if (la.kind() == ValueKind::Time) return la.as_time();
+    Value c = field(slot_created);
+    if (c.kind() == ValueKind::Time) return c.as_time();
+    return now;
+  }
+
+  // One Decay timer per decay rule, from the start of the current inactivity stretch.
+  void arm_decay() {
+    TimePoint start = activity_stretch_start();
+    std::int32_t index = 0;
+    for (std::int32_t m : prog.active_scorings) {
+      const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
+      for (const DecayRule& rule : model.decay) {
+        timer(TimerKind::Decay, start + rule.after_seconds, 0, m * 1000 + index, static_cast<std::uint64_t>(start));
+        ++index;
+      }
+      index = 0;
+    }
+  }
+
+  void fire_decay(const TimerRequest& t) {
+    std::int32_t m = t.index / 1000, ri = t.index % 1000;
+    if (m < 0 || static_cast<std::size_t>(m) >= prog.scorings.size()) return;
+    if (std::find(prog.active_scorings.begin(), prog.active_scorings.end(), m) == prog.active_scorings.end()) return;
+    const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
+    if (ri < 0 || static_cast<std::size_t>(ri) >= model.decay.size()) return;
+    const DecayRule& rule = model.decay[static_cast<std::size_t>(ri)];
+    TimePoint start = activity_stretch_start();
+    if (static_cast<std::uint64_t>(start) != t.generation) return;  // activity since: stale
+    if (now - start < rule.after_seconds) return;
+    std::string key = model.name + ":" + std::to_string(rule.line);
+    auto it = lead.decay_applied.find(key);
+    if (it != lead.decay_applied.end() && it->second == start) return;  // once per stretch
+    lead.decay_applied[key] = start;
+    trace("", "scoring " + model.name + ": inactive " + format_duration(rule.after_seconds) + " since " +
+                  format_time(start));
+    add_score(rule.points, "scoring " + model.name,
+              rule.reason.empty() ? "inactive " + format_duration(rule.after_seconds) : rule.reason, "");
+    restage();
+  }
+};
+
+// ---------------------------------------------------------------- entry points
+
+StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now) {
+  StepResult out;
+  Context ctx(*this, lead, tenant, out, now);
+  if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  ctx.rescore();
+  ctx.restage();
+  ctx.settle();
+  ctx.held_triggers();
+  ctx.arm_decay();
+  ctx.drain_runs();
+  return out;
+}
+
+StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) {
+  StepResult out;
+  Context ctx(*this, lead, tenant, out, ev.at);
+  ctx.event = &ev;
+  if (ev.type < 0 || static_cast<std::size_t>(ev.type) >= program_->events.size()) {
+    ctx.trace("", "unknown event type " + std::to_string(ev.type) + ": ignored");
+    return out;
+  }
+  const EventDef& def = program_->events[static_cast<std::size_t>(ev.type)];
+  ctx.trace("", "event " + def.name);
+
+  // 1. The event declaration's `set`s, with the event's data in scope.
+  for (const FieldAssignment& a : def.sets) {
+    ctx.set_field(a.slot, evaluate(a.value, lead.fields, ev.data, ev.at));
+  }
+  // 2. Activity.
+  bool engaged = is_engagement_event(def.name);
+  if (engaged) ctx.set_field(ctx.slot_last_activity, Value::time(ev.at));
+  // 3. Scoring: the event's points, then fit rules over the changed fields, then the stage.
+  if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  ctx.event_points(ev);
+  ctx.rescore();
+  ctx.restage();
+  // 4. Exit rules: on this event, and on conditions over the new state.
+  ctx.check_exit_events(ev.type);
+  ctx.settle();
+  // 5. Runs waiting for this event resume on their Next edge.
+  std::vector<std::uint64_t> resumed;
+  for (const Run& r : lead.runs) {
+    if (r.status != RunStatus::WaitingEvent || r.wait_event != ev.type) continue;
+    resumed.push_back(r.id);
+  }
+  for (std::uint64_t id : resumed) {
+    Run* r = ctx.run_by_id(id);
+    if (!r || r->status != RunStatus::WaitingEvent) continue;
+    std::shared_ptr<const Program> pin = r->program;
+    const Workflow& w = pin->workflows[static_cast<std::size_t>(r->workflow)];
+    const Step& s = w.graph->step(r->node);
+    const auto& ws = std::get<WaitStep>(s.payload);
+    if (ws.where && !ctx.condition(*pin, *ws.where, w.name, true)) continue;
+    ctx.trace(w.name, s.label + ": " + def.name + " arrived");
+    r->generation++;
+    ctx.advance(id, EdgeLabel::Next);
+    ctx.drain_runs();
+  }
+  // 6. Event triggers.
+  if (static_cast<std::size_t>(ev.type) < program_->workflows_by_event.size()) {
+    for (std::int32_t wi : program_->workflows_by_event[static_cast<std::size_t>(ev.type)]) {
+      const Workflow& w = program_->workflows[static_cast<std::size_t>(wi)];
+      for (const TriggerDef& t : w.triggers) {
+        if (t.kind != TriggerKind::Event || t.event != ev.type) continue;
+        if (t.where && !ctx.condition(*program_, *t.where, w.name, true)) continue;
+        std::uint64_t id = ctx.enroll(wi, "when " + t.text, "");
+        if (id) ctx.run(id);
+        ctx.drain_runs();
+        break;
+      }
+    }
+  }
+  ctx.drain_runs();
+  if (engaged) ctx.arm_decay();
+  return out;
+}
+
+StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now) {
+  StepResult out;
+  Context ctx(*this, lead, tenant, out, now);
+  switch (timer.kind) {
+    case TimerKind::RunWake: {
+      Run* r = ctx.run_by_id(timer.run_id);
+      if (!r || !active(*r) || r->generation != timer.generation ||
+          (r->status != RunStatus::WaitingTimer && r->status != RunStatus::WaitingEvent)) {
+        return out;  // stale
+      }
+      // Time has passed: conditions over `now` may hold now.
+      ctx.check_exit_conditions();
+      r = ctx.run_by_id(timer.run_id);
+      if (!r || !active(*r)) break;
+      const Workflow& w = r->program->workflows[static_cast<std::size_t>(r->workflow)];
+      const Step& s = w.graph->step(r->node);
+      EdgeLabel label = EdgeLabel::Next;
+      if (r->status == RunStatus::WaitingEvent) {
+        label = EdgeLabel::Timeout;
+        ctx.trace(w.name, s.label + ": timed out");
+      } else {
+        ctx.trace(w.name, s.label + ": woke");
+      }
+      r->generation++;
+      ctx.advance(timer.run_id, label);
+      break;
+    }
+    case TimerKind::HeldTrigger: {
+      if (timer.index < 0 || static_cast<std::size_t>(timer.index) >= lead.held.size()) return out;
+      HeldCondition& h = lead.held[static_cast<std::size_t>(timer.index)];
+      if (h.generation != timer.generation || h.fired || h.since == 0) return out;
+      if (h.workflow < 0 || static_cast<std::size_t>(h.workflow) >= program_->workflows.size()) return out;
+      const Workflow& w = program_->workflows[static_cast<std::size_t>(h.workflow)];
+      if (h.trigger < 0 || static_cast<std::size_t>(h.trigger) >= w.triggers.size()) return out;
+      const TriggerDef& t = w.triggers[static_cast<std::size_t>(h.trigger)];
+      if (now - h.since < t.held_seconds) return out;
+      if (!ctx.condition(*program_, t.condition, w.name, false)) {
+        h.since = 0;
+        h.generation++;
+        return out;
+      }
+      h.fired = true;
+      ctx.trace(w.name, "when " + t.text + ": held since " + format_time(h.since));
+      std::uint64_t id = ctx.enroll(h.workflow, "when " + t.text, "");
+      if (id) ctx.run(id);
+      break;
+    }
+    case TimerKind::Decay: ctx.fire_decay(timer); break;
+    case TimerKind::SlaLevel:
+    case TimerKind::SendWindow: break;  // engine/sla.* and engine/governance.*
+  }
+  ctx.settle();
+  ctx.drain_runs();
+  return out;
+}
+
+}  // namespace leadflow::engine
