@@ -44,6 +44,8 @@ struct GraphOptions {
 Command add_graph_command(CLI::App& app);
 int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err);
 
+Command add_dry_run_command(CLI::App& app);  // runtime/cli/dry_run_command.cpp
+
 // Helpers shared by the commands (runtime/cli/common.cpp).
 // Whether to colour output written to stdout (or stderr).
 bool use_color(ColorMode mode, bool to_stderr = false);

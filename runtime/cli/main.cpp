@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     return "leadflow: error: " + std::string(e.what()) + "\nRun `" + command + " --help` for usage.\n";
   });
 
-  std::vector<cli::Command> commands{cli::add_check_command(app), cli::add_graph_command(app)};
+  std::vector<cli::Command> commands{cli::add_check_command(app), cli::add_graph_command(app),
+                                    cli::add_dry_run_command(app)};
 
   try {
     app.parse(argc, argv);

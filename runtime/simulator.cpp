@@ -1,0 +1,229 @@
+// The virtual-time loop behind dry-run: one priority queue, no clock, no threads.
+#include "runtime/simulator.hpp"
+
+#include <algorithm>
+
+#include "engine/governance.hpp"
+#include "engine/routing.hpp"
+
+namespace leadflow::runtime {
+
+using engine::TimePoint;
+using engine::Value;
+using engine::ValueKind;
+
+namespace {
+
+// A guard against a workflow that keeps asking for timers at the same instant forever.
+constexpr std::size_t max_items = 20'000'000;
+
+engine::EngineHooks default_hooks() {
+  engine::EngineHooks hooks;
+  hooks.route = engine::route_lead;
+  hooks.govern = engine::govern_send;
+  return hooks;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+}  // namespace
+
+Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Directory directory,
+                     SimulatorOptions options)
+    : program_(std::move(program)),
+      directory_(std::move(directory)),
+      options_(std::move(options)),
+      engine_(program_, directory_, default_hooks()) {}
+
+const engine::LeadState* Simulator::lead(const std::string& id) const {
+  auto it = entries_.find(id);
+  return it == entries_.end() || !it->second.loaded ? nullptr : &it->second.state;
+}
+
+void Simulator::push(TimePoint at, ItemKind kind, std::size_t index) {
+  queue_.push(Item{at, seq_++, kind, index});
+}
+
+std::string Simulator::field_text(const engine::LeadState& state, std::string_view name) const {
+  engine::Slot s = program_->lead_slot(name);
+  if (s == engine::no_index || static_cast<std::size_t>(s) >= state.fields.size()) return {};
+  const Value& v = state.fields[static_cast<std::size_t>(s)];
+  return v.kind() == ValueKind::String ? std::string(v.as_string()) : std::string();
+}
+
+void Simulator::emit(engine::StepResult&& result, TimePoint now, const SimulatorSink& sink) {
+  if (sink.trace) {
+    for (const engine::TraceLine& t : result.trace) sink.trace(t);
+  }
+  for (const engine::Effect& e : result.effects) {
+    if (sink.effect) sink.effect(e);
+  }
+  for (engine::TimerRequest& t : result.timers) {
+    // A timer asked for in the past is due now: virtual time never goes back.
+    TimePoint due = std::max(t.due, now);
+    timers_.push_back(std::move(t));
+    push(due, ItemKind::Timer, timers_.size() - 1);
+  }
+}
+
+void Simulator::reindex(const std::string& id) {
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return;
+  const engine::LeadState& s = it->second.state;
+  index_.remove(id);
+  index_.add(id, field_text(s, "email"), field_text(s, "domain"), field_text(s, "first_name"),
+             field_text(s, "last_name"));
+}
+
+Simulator::LeadEntry* Simulator::load(const std::string& id, TimePoint now, const SimulatorSink& sink) {
+  auto found = entries_.find(id);
+  if (found != entries_.end() && found->second.loaded) return &found->second;
+  auto pending = pending_.find(id);
+  if (pending == pending_.end()) return nullptr;
+  LeadEntry& entry = entries_[id];
+  entry.state.tenant = "default";
+  entry.state.fields = std::move(leads_[pending->second].fields);
+  entry.state.fields.resize(program_->lead_fields.size());
+  entry.loaded = true;
+  pending_.erase(pending);
+  order_.push_back(id);
+  reindex(id);
+  emit(engine_.load(entry.state, tenant_, now), now, sink);
+  return &entry;
+}
+
+void Simulator::capture(EventInput& input, TimePoint now, const SimulatorSink& sink) {
+  const engine::EventDef& def = program_->events[static_cast<std::size_t>(input.event.type)];
+  auto data = [&](std::string_view name) -> std::string {
+    for (const engine::FieldDef& f : def.fields) {
+      if (f.name != name) continue;
+      const Value& v = input.event.data[static_cast<std::size_t>(f.slot)];
+      return v.kind() == ValueKind::String ? std::string(v.as_string()) : std::string();
+    }
+    return {};
+  };
+  std::string capture_id = "C-" + std::to_string(++captures_);
+  while (entries_.count(capture_id) != 0 || pending_.count(capture_id) != 0) capture_id += "'";
+
+  std::optional<engine::MatchResult> match =
+      engine::match_capture(data("email"), data("domain"), data("first_name"), data("last_name"), index_);
+  if (match) {
+    engine::count_capture(tenant_, true);
+    if (sink.effect) {
+      sink.effect(engine::Effect{now, capture_id, "", "merge",
+                                 {{"into", Value::string(match->lead)}, {"matched_on", Value::string(match->matched_on)}}});
+    }
+    input.event.lead = match->lead;
+    return;
+  }
+  engine::count_capture(tenant_, false);
+
+  // A new lead from the capture's data: every data field that is also a lead field of that type.
+  LeadEntry& entry = entries_[capture_id];
+  entry.state.tenant = "default";
+  entry.state.fields.assign(program_->lead_fields.size(), Value());
+  for (const engine::FieldDef& f : def.fields) {
+    engine::Slot slot = program_->lead_slot(f.name);
+    if (slot == engine::no_index) continue;
+    const engine::FieldDef& lead_field = program_->lead_fields[static_cast<std::size_t>(slot)];
+    const Value& v = input.event.data[static_cast<std::size_t>(f.slot)];
+    if (v.is_null()) continue;
+    if (lead_field.type != ValueKind::Null && lead_field.type != v.kind()) continue;
+    entry.state.fields[static_cast<std::size_t>(slot)] = v;
+  }
+  if (engine::Slot s = program_->lead_slot("id"); s != engine::no_index) {
+    entry.state.fields[static_cast<std::size_t>(s)] = Value::string(capture_id);
+  }
+  if (engine::Slot s = program_->lead_slot("created_at"); s != engine::no_index) {
+    entry.state.fields[static_cast<std::size_t>(s)] = Value::time(now);
+  }
+  entry.loaded = true;
+  order_.push_back(capture_id);
+  reindex(capture_id);
+  emit(engine_.load(entry.state, tenant_, now), now, sink);
+  input.event.lead = capture_id;
+}
+
+void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSink& sink,
+                            std::vector<InputError>& errors) {
+  const engine::EventDef& def = program_->events[static_cast<std::size_t>(input.event.type)];
+  if (input.event.lead.empty() && is_capture_event(def)) capture(input, now, sink);
+
+  if (input.event.lead.empty() && is_account_event(def)) {
+    std::string domain;
+    for (const engine::FieldDef& f : def.fields) {
+      if (f.name == "domain" && input.event.data[static_cast<std::size_t>(f.slot)].kind() == ValueKind::String) {
+        domain = lower(input.event.data[static_cast<std::size_t>(f.slot)].as_string());
+      }
+    }
+    std::vector<std::string> targets;
+    for (const std::string& id : order_) {
+      const engine::LeadState& s = entries_[id].state;
+      std::string d = lower(field_text(s, "domain"));
+      if (d.empty()) d = engine::email_domain(engine::normalise_email(field_text(s, "email")));
+      if (!d.empty() && d == domain) targets.push_back(id);
+    }
+    for (const std::string& id : targets) {
+      engine::Event copy = input.event;
+      copy.lead = id;
+      emit(engine_.apply(entries_[id].state, tenant_, copy), now, sink);
+      reindex(id);
+    }
+    return;
+  }
+
+  LeadEntry* entry = load(input.event.lead, now, sink);
+  if (entry == nullptr) {
+    errors.push_back({options_.events_file, input.line, "lead", "unknown lead `" + input.event.lead + "`"});
+    return;
+  }
+  emit(engine_.apply(entry->state, tenant_, input.event), now, sink);
+  reindex(input.event.lead);
+}
+
+void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events, const SimulatorSink& sink,
+                    std::vector<InputError>& errors) {
+  leads_ = std::move(leads);
+  events_ = std::move(events);
+  // Loads first, then events, each in input order: equal times keep that order through `seq`.
+  for (std::size_t i = 0; i < leads_.size(); ++i) {
+    pending_.emplace(leads_[i].id, i);
+    TimePoint at = leads_[i].has_created_at ? std::max(leads_[i].created_at, options_.start) : options_.start;
+    push(at, ItemKind::Load, i);
+  }
+  for (std::size_t i = 0; i < events_.size(); ++i) {
+    if (events_[i].event.at < options_.start) {
+      ++before_start_;
+      continue;
+    }
+    push(events_[i].event.at, ItemKind::Event, i);
+  }
+
+  while (!queue_.empty() && processed_ < max_items) {
+    Item item = queue_.top();
+    if (item.at > options_.until) break;
+    queue_.pop();
+    ++processed_;
+    switch (item.kind) {
+      case ItemKind::Load: load(leads_[item.index].id, item.at, sink); break;
+      case ItemKind::Event: apply_event(events_[item.index], item.at, sink, errors); break;
+      case ItemKind::Timer: {
+        const engine::TimerRequest& timer = timers_[item.index];
+        auto it = entries_.find(timer.lead);
+        if (it == entries_.end() || !it->second.loaded) break;
+        // The engine drops a timer whose generation no longer matches (a stale wake).
+        emit(engine_.fire(it->second.state, tenant_, timer, item.at), item.at, sink);
+        reindex(timer.lead);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,94 @@
+// Virtual-time execution for `leadflow dry-run` and `leadflow test`: lead loads, input events and
+// the engine's timers in one queue ordered by (time, sequence), so the same input always gives
+// the same timeline, byte for byte.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "engine/capture.hpp"
+#include "engine/engine.hpp"
+#include "runtime/jsonl_input.hpp"
+
+namespace leadflow::runtime {
+
+struct SimulatorOptions {
+  engine::TimePoint start = 0;  // virtual time begins here; earlier events are skipped
+  engine::TimePoint until = 0;  // nothing due after this is processed
+  std::string events_file;      // labels errors found while running (an unknown lead)
+};
+
+struct SimulatorSink {
+  std::function<void(const engine::Effect&)> effect;
+  std::function<void(const engine::TraceLine&)> trace;  // may be empty: no trace wanted
+};
+
+// Runs every lead and event through one Engine. Leads are loaded at their `created_at` (not
+// before `start`), or when their first event arrives if that is earlier. A capture without a
+// lead gets a capture id `C-<n>` (n counts such captures in time order): when deduplication
+// finds the person, a `merge` line says so and the event goes to the lead found; otherwise the
+// lead `C-<n>` is created from the capture's data. An account-level event without a lead
+// (`company_intent`) goes to every loaded lead of its domain, in load order.
+class Simulator {
+ public:
+  Simulator(std::shared_ptr<const engine::Program> program, engine::Directory directory, SimulatorOptions options);
+
+  void run(std::vector<LeadInput> leads, std::vector<EventInput> events, const SimulatorSink& sink,
+           std::vector<InputError>& errors);
+
+  // Loaded leads in load order, and their state after the run.
+  const std::vector<std::string>& lead_order() const { return order_; }
+  const engine::LeadState* lead(const std::string& id) const;
+  const engine::TenantState& tenant() const { return tenant_; }
+  std::size_t events_before_start() const { return before_start_; }
+  std::size_t items_processed() const { return processed_; }
+
+ private:
+  enum class ItemKind : std::uint8_t { Load, Event, Timer };
+  struct Item {
+    engine::TimePoint at = 0;
+    std::uint64_t seq = 0;
+    ItemKind kind = ItemKind::Load;
+    std::size_t index = 0;  // into leads_, events_ or timers_
+    bool operator>(const Item& o) const { return at != o.at ? at > o.at : seq > o.seq; }
+  };
+  struct LeadEntry {
+    engine::LeadState state;
+    bool loaded = false;
+  };
+
+  void push(engine::TimePoint at, ItemKind kind, std::size_t index);
+  void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink);
+  LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
+  void reindex(const std::string& id);
+  void apply_event(EventInput& input, engine::TimePoint now, const SimulatorSink& sink,
+                   std::vector<InputError>& errors);
+  void capture(EventInput& input, engine::TimePoint now, const SimulatorSink& sink);
+  std::string field_text(const engine::LeadState& state, std::string_view name) const;
+
+  std::shared_ptr<const engine::Program> program_;
+  engine::Directory directory_;  // before engine_: the engine keeps a reference to it
+  SimulatorOptions options_;
+  engine::Engine engine_;
+  engine::TenantState tenant_;
+  engine::LeadIndex index_;
+
+  std::vector<LeadInput> leads_;
+  std::vector<EventInput> events_;
+  std::vector<engine::TimerRequest> timers_;
+  std::map<std::string, LeadEntry> entries_;
+  std::map<std::string, std::size_t> pending_;  // lead id -> leads_ position, not yet loaded
+  std::vector<std::string> order_;
+  std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue_;
+  std::uint64_t seq_ = 0;
+  std::uint64_t captures_ = 0;
+  std::size_t before_start_ = 0;
+  std::size_t processed_ = 0;
+};
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,166 @@
+// Effect and final-state lines: the JSONL contract, byte for byte, and the readable text form.
+#include "runtime/timeline.hpp"
+
+#include <ostream>
+
+namespace leadflow::runtime {
+
+using engine::Effect;
+using engine::Value;
+using engine::ValueKind;
+
+namespace {
+
+const Value* field_of(const Effect& e, std::string_view name) {
+  for (const auto& [key, value] : e.fields) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+std::string shown(const Value* v) { return v == nullptr ? std::string("null") : engine::to_trace(*v); }
+
+// `2026-01-05 09:00Z` reads better in a column than the full ISO form; seconds only when set.
+std::string short_time(engine::TimePoint t) {
+  std::string s = engine::format_time(t);  // 2026-01-05T09:00:00Z
+  if (s.size() == 20) {
+    s[10] = ' ';
+    if (s.compare(16, 3, ":00") == 0) s.erase(16, 3);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string effect_jsonl(const Effect& effect) {
+  std::string out;
+  out.reserve(128);
+  out += "{\"at\":";
+  engine::append_json_string(out, engine::format_time(effect.at));
+  out += ",\"lead\":";
+  engine::append_json_string(out, effect.lead);
+  out += ",\"workflow\":";
+  if (effect.workflow.empty()) {
+    out += "null";
+  } else {
+    engine::append_json_string(out, effect.workflow);
+  }
+  out += ",\"action\":";
+  engine::append_json_string(out, effect.action);
+  for (const auto& [key, value] : effect.fields) {
+    out += ',';
+    engine::append_json_string(out, key);
+    out += ':';
+    engine::append_json(out, value);
+  }
+  out += '}';
+  return out;
+}
+
+std::string final_state_jsonl(const engine::Program& program, const std::string& lead,
+                              const engine::LeadState& state) {
+  auto slot_value = [&](std::string_view name) -> Value {
+    engine::Slot s = program.lead_slot(name);
+    if (s == engine::no_index || static_cast<std::size_t>(s) >= state.fields.size()) return Value();
+    return state.fields[static_cast<std::size_t>(s)];
+  };
+  std::string out = "{\"lead\":";
+  engine::append_json_string(out, lead);
+  out += ",\"final\":true,\"score\":";
+  engine::append_json(out, slot_value("score"));
+  out += ",\"stage\":";
+  engine::append_json(out, slot_value("stage"));
+  out += ",\"owner\":";
+  engine::append_json(out, slot_value("owner"));
+  out += ",\"fields\":{";
+  bool first = true;
+  for (const engine::FieldDef& f : program.lead_fields) {
+    if (f.name == "id" || f.name == "score" || f.name == "stage" || f.name == "owner") continue;
+    if (f.slot < 0 || static_cast<std::size_t>(f.slot) >= state.fields.size()) continue;
+    const Value& v = state.fields[static_cast<std::size_t>(f.slot)];
+    if (v.is_null()) continue;
+    if (!first) out += ',';
+    first = false;
+    engine::append_json_string(out, f.name);
+    out += ':';
+    engine::append_json(out, v);
+  }
+  out += "}}";
+  return out;
+}
+
+std::string effect_text(const Effect& e) {
+  const std::string& a = e.action;
+  if (a == "score") {
+    const Value* delta = field_of(e, "delta");
+    std::string d = shown(delta);
+    if (delta != nullptr && delta->kind() == ValueKind::Int && delta->as_int() >= 0) d = "+" + d;
+    return "score " + d + " → " + shown(field_of(e, "score")) + "  " + shown(field_of(e, "reason"));
+  }
+  if (a == "stage") return "stage " + shown(field_of(e, "from")) + " → " + shown(field_of(e, "to"));
+  if (a == "set") return "set " + engine::to_display(field_of(e, "field") ? *field_of(e, "field") : Value()) + " = " +
+                         shown(field_of(e, "value"));
+  if (a == "merge") {
+    return "merge into " + shown(field_of(e, "into")) + " (matched on " + engine::to_display(
+        field_of(e, "matched_on") ? *field_of(e, "matched_on") : Value()) + ")";
+  }
+  std::string out = a;
+  for (const auto& [key, value] : e.fields) {
+    out += "  " + key + "=" + engine::to_trace(value);
+  }
+  return out;
+}
+
+TextTimeline::Group& TextTimeline::group(const std::string& lead) {
+  auto [it, fresh] = index_.emplace(lead, groups_.size());
+  if (fresh) groups_.push_back(Group{lead, {}});
+  return groups_[it->second];
+}
+
+void TextTimeline::add(const Effect& effect) {
+  std::string line = "  " + short_time(effect.at) + "  " + (effect.workflow.empty() ? "-" : effect.workflow) + "  " +
+                     effect_text(effect);
+  if (effect.lead.empty()) {
+    engine_lines_.push_back(std::move(line));
+  } else {
+    group(effect.lead).lines.push_back(std::move(line));
+  }
+}
+
+void TextTimeline::add(const engine::TraceLine& trace) {
+  std::string line = "  " + short_time(trace.at) + "    · " + (trace.workflow.empty() ? "" : trace.workflow + ": ") +
+                     trace.text;
+  if (trace.lead.empty()) {
+    engine_lines_.push_back(std::move(line));
+  } else {
+    group(trace.lead).lines.push_back(std::move(line));
+  }
+}
+
+void TextTimeline::add_final(const engine::Program& program, const std::string& lead, const engine::LeadState& state) {
+  auto slot_value = [&](std::string_view name) -> Value {
+    engine::Slot s = program.lead_slot(name);
+    if (s == engine::no_index || static_cast<std::size_t>(s) >= state.fields.size()) return Value();
+    return state.fields[static_cast<std::size_t>(s)];
+  };
+  group(lead).lines.push_back("  final: score " + engine::to_trace(slot_value("score")) + ", stage " +
+                              engine::to_trace(slot_value("stage")) + ", owner " +
+                              engine::to_trace(slot_value("owner")));
+}
+
+void TextTimeline::write(std::ostream& out) const {
+  bool first = true;
+  for (const Group& g : groups_) {
+    if (!first) out << '\n';
+    first = false;
+    out << "lead " << g.lead << '\n';
+    for (const std::string& line : g.lines) out << line << '\n';
+  }
+  if (!engine_lines_.empty()) {
+    if (!first) out << '\n';
+    out << "engine\n";
+    for (const std::string& line : engine_lines_) out << line << '\n';
+  }
+}
+
+}  // namespace leadflow::runtime
