@@ -11,6 +11,20 @@
 #include "engine/expr_eval.hpp"
 #include "engine/workflow_graph.hpp"
 
+// Routing, governance and SLAs are E2's modules; the engine uses them when they are there.
+#if __has_include("engine/routing.hpp")
+#include "engine/routing.hpp"
+#define LEADFLOW_HAS_ROUTING 1
+#endif
+#if __has_include("engine/governance.hpp")
+#include "engine/governance.hpp"
+#define LEADFLOW_HAS_GOVERNANCE 1
+#endif
+#if __has_include("engine/sla.hpp")
+#include "engine/sla.hpp"
+#define LEADFLOW_HAS_SLA 1
+#endif
+
 namespace leadflow::engine {
 namespace {
 
@@ -36,7 +50,14 @@ bool Engine::is_engagement_event(std::string_view name) {
 }
 
 Engine::Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks)
-    : program_(std::move(program)), directory_(directory), hooks_(std::move(hooks)) {}
+    : program_(std::move(program)), directory_(directory), hooks_(std::move(hooks)) {
+#ifdef LEADFLOW_HAS_ROUTING
+  if (!hooks_.route) hooks_.route = route_lead;
+#endif
+#ifdef LEADFLOW_HAS_GOVERNANCE
+  if (!hooks_.govern) hooks_.govern = govern_send;
+#endif
+}
 
 // ---------------------------------------------------------------- per-call context
 
@@ -486,6 +507,20 @@ struct Engine::Context {
           stop_here = wait(id, *pin, w, s);
           if (stop_here) return;
           break;
+        case StepKind::Send: {
+          TimePoint until = send(*pin, w, std::get<SendStep>(s.payload));
+          if (until > now) {
+            r = run_by_id(id);
+            r->status = RunStatus::WaitingTimer;
+            r->retry_step = true;
+            r->wake_at = until;
+            r->generation++;
+            trace(w.name, s.label + ": held until " + format_time(until));
+            timer(TimerKind::RunWake, until, id, no_index, r->generation);
+            return;
+          }
+          break;
+        }
         default:
           action(*pin, w, s);
           break;
@@ -627,7 +662,7 @@ struct Engine::Context {
         effect(w.name, "task", {{"title", Value::string(text_of(st.title))}, {"due", due}});
         break;
       }
-      case StepKind::Send: send(p, w, std::get<SendStep>(s.payload)); break;
+      case StepKind::Send: break;  // run(): it may hold the run
       case StepKind::Notify: {
         const auto& st = std::get<NotifyStep>(s.payload);
         std::string channel, to;
@@ -683,6 +718,7 @@ struct Engine::Context {
 
   void assign(const Program& p, const Workflow& w, const AssignStep& a) {
     std::string owner, team, rule;
+    bool counted = false;  // routing counted the lead against the new owner's capacity
     switch (a.mode) {
       case AssignMode::Router: {
         if (engine.hooks_.route) {
@@ -695,6 +731,7 @@ struct Engine::Context {
           owner = d.owner;
           team = d.team;
           rule = d.rule;
+          counted = true;
         } else {
           // No routing module: the first rule whose condition holds and names an owner or a team.
           const Router& router = p.routers[static_cast<std::size_t>(a.router)];
@@ -715,9 +752,22 @@ struct Engine::Context {
       }
       case AssignMode::Team: {
         const Team& t = p.teams[static_cast<std::size_t>(a.team)];
+#ifdef LEADFLOW_HAS_ROUTING
+        RouteDecision d = route_to_team(p, a.team, lead.fields, engine.directory_, tenant, now);
+        for (std::string& line : d.trace) trace(w.name, std::move(line));
+        if (!d.assigned) {
+          trace(w.name, "assign to team " + t.name + ": nobody to assign");
+          return;
+        }
+        owner = d.owner;
+        team = d.team.empty() ? t.name : d.team;
+        rule = d.rule.empty() ? "team " + t.name : d.rule;
+        counted = true;
+#else
         team = t.name;
         owner = t.members.empty() ? t.manager : t.members.front();
         rule = "team " + t.name;
+#endif
         break;
       }
       case AssignMode::Owner:
@@ -726,20 +776,33 @@ struct Engine::Context {
         if (auto it = engine.directory_.owners.find(owner); it != engine.directory_.owners.end()) team = it->second.team;
         break;
     }
-    Value prev = field(slot_owner);
-    if (!prev.is_null() && to_display(prev) != owner && tenant.open_leads[to_display(prev)] > 0) {
-      tenant.open_leads[to_display(prev)]--;
+    std::string prev = to_display(field(slot_owner));
+    auto release_one = [&](const std::string& who) {
+      auto it = tenant.open_leads.find(who);
+      if (it != tenant.open_leads.end() && --it->second <= 0) tenant.open_leads.erase(it);
+    };
+    if (prev != owner) {
+      if (!prev.empty()) release_one(prev);
+      if (!counted && !owner.empty()) tenant.open_leads[owner]++;
+    } else if (counted) {
+      release_one(owner);  // the same owner again: still one open lead
     }
-    if (to_display(prev) != owner) tenant.open_leads[owner]++;
     set_field(slot_owner, owner.empty() ? Value() : Value::string(owner));
     set_field(slot_owner_team, team.empty() ? Value() : Value::string(team));
     effect(w.name, "assign",
            {{"owner", owner.empty() ? Value() : Value::string(owner)},
             {"team", team.empty() ? Value() : Value::string(team)},
             {"rule", Value::string(rule)}});
+#ifdef LEADFLOW_HAS_SLA
+    if (a.sla >= 0 && !owner.empty()) {
+      for (TimerRequest& tr : start_sla(p, a.sla, lead, lead_id(), owner, now)) out.timers.push_back(std::move(tr));
+      trace(w.name, "sla " + p.slas[static_cast<std::size_t>(a.sla)].name + " started for " + owner);
+    }
+#endif
   }
 
-  void send(const Program& p, const Workflow& w, const SendStep& st) {
+  // Returns when to try again (the send window's opening) or 0.
+  TimePoint send(const Program& p, const Workflow& w, const SendStep& st) {
     Value to;
     if (st.to) to = evaluate(*st.to, lead.fields, event_data(), now);
     else if (st.channel == "email") to = field(slot_email);
@@ -754,13 +817,14 @@ struct Engine::Context {
     }
     if (verdict.kind == SendVerdictKind::Allowed) {
       effect(w.name, st.channel, {{"template", Value::string(st.template_name)}, {"to", to}});
-      return;
+      return 0;
     }
     std::string reason = verdict.reason;
     if (verdict.kind == SendVerdictKind::HeldUntil && reason.empty()) {
       reason = "held until " + format_time(verdict.until);
     }
     effect(w.name, "blocked", {{"effect", Value::string(st.channel)}, {"reason", Value::string(reason)}});
+    return verdict.kind == SendVerdictKind::HeldUntil ? verdict.until : 0;
   }
 
   // Runs started by `enroll` steps, after the enrolling run has stopped or waits.
@@ -875,6 +939,17 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   // 4. Exit rules: on this event, and on conditions over the new state.
   ctx.check_exit_events(ev.type);
   ctx.settle();
+#ifdef LEADFLOW_HAS_SLA
+  for (std::string& line : stop_slas(*program_, lead, ev.type)) ctx.trace("", std::move(line));
+  for (std::size_t i = 0; i < program_->slas.size(); ++i) {
+    if (!sla_starts_on(program_->slas[i], ev.type)) continue;
+    std::string owner = to_display(ctx.field(ctx.slot_owner));
+    if (owner.empty()) continue;
+    for (TimerRequest& tr : start_sla(*program_, static_cast<std::int32_t>(i), lead, ctx.lead_id(), owner, ev.at)) {
+      out.timers.push_back(std::move(tr));
+    }
+  }
+#endif
   // 5. Runs waiting for this event resume on their Next edge.
   std::vector<std::uint64_t> resumed;
   for (const Run& r : lead.runs) {
@@ -937,6 +1012,12 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
         ctx.trace(w.name, s.label + ": woke");
       }
       r->generation++;
+      if (r->retry_step) {  // a held send: try the same step again
+        r->retry_step = false;
+        r->status = RunStatus::Running;
+        ctx.run(timer.run_id);
+        break;
+      }
       ctx.advance(timer.run_id, label);
       break;
     }
@@ -961,8 +1042,24 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
       break;
     }
     case TimerKind::Decay: ctx.fire_decay(timer); break;
-    case TimerKind::SlaLevel:
-    case TimerKind::SendWindow: break;  // engine/sla.* and engine/governance.*
+    case TimerKind::SlaLevel: {
+#ifdef LEADFLOW_HAS_SLA
+      Value owner_before = ctx.field(ctx.slot_owner), team_before = ctx.field(ctx.slot_owner_team);
+      StepResult r = fire_sla_level(*program_, lead, ctx.lead_id(), timer, directory_, tenant, now);
+      for (Effect& e : r.effects) out.effects.push_back(std::move(e));
+      for (TimerRequest& tr : r.timers) out.timers.push_back(std::move(tr));
+      for (TraceLine& tl : r.trace) out.trace.push_back(std::move(tl));
+      // A reassignment wrote the owner slots: let triggers and exit rules see the change.
+      if (!(ctx.field(ctx.slot_owner) == owner_before)) {
+        ctx.changes.push_back({ctx.slot_owner, owner_before, ctx.field(ctx.slot_owner)});
+      }
+      if (!(ctx.field(ctx.slot_owner_team) == team_before)) {
+        ctx.changes.push_back({ctx.slot_owner_team, team_before, ctx.field(ctx.slot_owner_team)});
+      }
+#endif
+      break;
+    }
+    case TimerKind::SendWindow: break;  // a held send is re-sent by the runtime
   }
   ctx.settle();
   ctx.drain_runs();

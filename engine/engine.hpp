@@ -53,6 +53,7 @@ struct Run {
   std::int32_t wait_event = no_index;  // WaitingEvent
   std::uint64_t generation = 0;   // bumped on every wait: a RunWake timer of another generation is stale
   std::string workflow_name;      // for output and for policies across Program versions
+  bool retry_step = false;        // WaitingTimer on a send held by the send window: redo `node`
 };
 
 // What the lead did with each workflow: for enrollment policies.
