@@ -375,6 +375,47 @@ struct GovernanceDecl {
   std::optional<ClockRange> send_window;
 };
 
+// ---------------------------------------------------------------- tests (`leadflow test`)
+
+struct RecordEntry {  // `name: value` in a test's lead, event data or expectation
+  Span span;
+  std::string key;
+  Span key_span;
+  ExprPtr value;
+};
+
+struct TestEvent {  // `at 2h event replied { channel: "email" }`
+  Span span;
+  ExprPtr offset;
+  std::string event;
+  Span event_span;
+  std::vector<RecordEntry> data;
+};
+
+enum class ExpectKind : std::uint8_t { At, Never, Final };
+
+struct TestExpect {  // `expect at 5m task {..}`, `expect no email {..}`, `expect final {..}`
+  Span span;
+  ExpectKind kind = ExpectKind::At;
+  ExprPtr offset;      // At
+  std::string action;  // At / Never: score stage set assign task email sms linkedin notify ...
+  Span action_span;
+  std::vector<RecordEntry> fields;
+};
+
+struct TestDecl {
+  Span span;
+  Span name_span;
+  std::string name;
+  std::vector<RecordEntry> lead;  // `given lead { ... }`
+  Span given_span;
+  std::string start;              // ISO 8601; empty = the default start
+  Span start_span;
+  std::vector<TestEvent> events;
+  std::vector<TestExpect> expects;
+  ExprPtr run_for;                // empty = until a day after the last event or expectation
+};
+
 // ---------------------------------------------------------------- file
 
 struct FileAst {
@@ -392,6 +433,7 @@ struct FileAst {
   std::vector<SlaDecl> slas;
   std::vector<CalendarDecl> calendars;
   std::vector<GovernanceDecl> governance;
+  std::vector<TestDecl> tests;
 };
 
 }  // namespace leadflow::dsl

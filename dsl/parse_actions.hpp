@@ -1226,6 +1226,95 @@ LEADFLOW_ACTION(governance_decl) {
 }
 LEADFLOW_END
 
+// ------------------------------------------------------------------ tests
+
+LEADFLOW_ACTION(test_kw) {
+  st.test = std::make_unique<TestDecl>();
+  st.test->span = st.span(in);
+}
+LEADFLOW_END
+LEADFLOW_ACTION(test_name) {
+  ExprPtr s = st.pop_expr();
+  st.test->name = literal_text(st, *s, "a test name");
+  st.test->name_span = s->span;
+}
+LEADFLOW_END
+LEADFLOW_ACTION(record_entry) {
+  RecordEntry e;
+  e.span = st.span(in);
+  e.value = st.pop_expr();
+  auto [key, key_span] = st.pop_name();
+  e.key = std::move(key);
+  e.key_span = key_span;
+  st.record.push_back(std::move(e));
+}
+LEADFLOW_END
+LEADFLOW_ACTION(record_key) { push_name(st, in.string(), st.span(in)); }
+LEADFLOW_END
+inline std::vector<RecordEntry> take_record(ParseState& st) {
+  std::vector<RecordEntry> r = std::move(st.record);
+  st.record.clear();
+  return r;
+}
+LEADFLOW_ACTION(test_lead_record) {
+  st.test->lead = take_record(st);
+  st.test->given_span = st.span(in);
+}
+LEADFLOW_END
+LEADFLOW_ACTION(test_start_value) {
+  ExprPtr s = st.pop_expr();
+  st.test->start = literal_text(st, *s, "a start time");
+  st.test->start_span = s->span;
+}
+LEADFLOW_END
+LEADFLOW_ACTION(test_offset) { st.test_offset = st.pop_expr(); }
+LEADFLOW_END
+LEADFLOW_ACTION(test_event_name) { push_name(st, in.string(), st.span(in)); }
+LEADFLOW_END
+LEADFLOW_ACTION(test_event) {
+  TestEvent e;
+  e.span = st.span(in);
+  e.offset = std::move(st.test_offset);
+  auto [name, span] = st.pop_name();
+  e.event = std::move(name);
+  e.event_span = span;
+  e.data = take_record(st);
+  st.test->events.push_back(std::move(e));
+}
+LEADFLOW_END
+LEADFLOW_ACTION(expect_action) { push_name(st, in.string(), st.span(in)); }
+LEADFLOW_END
+template <typename Input>
+void finish_expect(const Input& in, ParseState& st, ExpectKind kind) {
+  TestExpect x;
+  x.span = st.span(in);
+  x.kind = kind;
+  if (kind != ExpectKind::Final) {
+    auto [name, span] = st.pop_name();
+    x.action = std::move(name);
+    x.action_span = span;
+  }
+  if (kind == ExpectKind::At) x.offset = std::move(st.test_offset);
+  x.fields = take_record(st);
+  st.test->expects.push_back(std::move(x));
+}
+LEADFLOW_ACTION(expect_at) { finish_expect(in, st, ExpectKind::At); }
+LEADFLOW_END
+LEADFLOW_ACTION(expect_never) { finish_expect(in, st, ExpectKind::Never); }
+LEADFLOW_END
+LEADFLOW_ACTION(expect_final) { finish_expect(in, st, ExpectKind::Final); }
+LEADFLOW_END
+LEADFLOW_ACTION(test_expect) { st.test->expects.back().span = st.span(in); }
+LEADFLOW_END
+LEADFLOW_ACTION(test_run_for_value) { st.test->run_for = st.pop_expr(); }
+LEADFLOW_END
+LEADFLOW_ACTION(test_decl) {
+  st.test->span = st.span(in);
+  st.file.tests.push_back(std::move(*st.test));
+  st.test.reset();
+}
+LEADFLOW_END
+
 #undef LEADFLOW_STEP_KEYWORD
 #undef LEADFLOW_STEP_END
 #undef LEADFLOW_ACTION

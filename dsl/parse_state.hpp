@@ -56,6 +56,9 @@ struct ParseState {
   std::unique_ptr<SlaDecl> sla;
   std::unique_ptr<CalendarDecl> calendar;
   std::unique_ptr<GovernanceDecl> governance;
+  std::unique_ptr<TestDecl> test;
+  std::vector<RecordEntry> record;  // entries of the record being parsed
+  ExprPtr test_offset;
 
   // Pieces of the entry being parsed inside a declaration.
   ScoringRule rule;
@@ -115,6 +118,9 @@ struct ParseState {
     sla.reset();
     calendar.reset();
     governance.reset();
+    test.reset();
+    record.clear();
+    test_offset.reset();
     rule = ScoringRule{};
     target = RouteTarget{};
     route_condition.reset();

@@ -20,7 +20,7 @@ inline constexpr const char* error_message_of = error_messages::template message
 
 LEADFLOW_EXPECTED(bad_declaration,
                   "expected a declaration (`workflow`, `schema`, `event`, `const`, `import`, `scoring`, `stages`, "
-                  "`use`, `router`, `team`, `sla`, `calendar` or `governance`)");
+                  "`use`, `router`, `team`, `sla`, `calendar`, `governance` or `test`)");
 LEADFLOW_EXPECTED(decl_name, "expected a name");
 LEADFLOW_EXPECTED(ref_name, "expected a name");
 LEADFLOW_EXPECTED(event_ref, "expected an event name");
@@ -141,6 +141,20 @@ LEADFLOW_EXPECTED(kw_day, "expected `day`");
 LEADFLOW_EXPECTED(kw_window, "expected `window`");
 LEADFLOW_EXPECTED(sep, "expected whitespace");
 LEADFLOW_EXPECTED(eof, "expected the end of the file");
+
+LEADFLOW_EXPECTED(record_key, "expected a field name");
+LEADFLOW_EXPECTED(record_value, "expected a value");
+LEADFLOW_EXPECTED(record_close, "expected `}` to close the record (entries are `name: value`)");
+LEADFLOW_EXPECTED(test_lead_record, "expected the lead's fields as `{ name: value, ... }`");
+LEADFLOW_EXPECTED(test_start_value, "expected the test's start time as a string, e.g. `\"2026-01-05T09:00:00Z\"`");
+LEADFLOW_EXPECTED(test_offset, "expected an offset from the start, e.g. `30m`");
+LEADFLOW_EXPECTED(test_event_name, "expected an event name");
+LEADFLOW_EXPECTED(expect_action, "expected an action (`email`, `task`, `assign`, `stage`, `score`, ...) or `final`");
+LEADFLOW_EXPECTED(expect_fields, "expected the fields to match as `{ name: value, ... }`");
+LEADFLOW_EXPECTED(test_run_for_value, "expected how long to run, e.g. `30d`");
+LEADFLOW_EXPECTED(test_name, "expected the test's name as a string");
+LEADFLOW_EXPECTED(test_open, "expected `{` to open the test");
+LEADFLOW_EXPECTED(kw_given, "expected `given`");
 
 #undef LEADFLOW_EXPECTED
 

@@ -314,9 +314,41 @@ struct governance_decl : if_must<governance_kw, s_<lbrace>,
                                  star<sep, sor<governance_timezone, governance_cap, governance_window>, semis>,
                                  s_<block_close>> {};
 
+// ---- test "name" { given lead {..}  start "2026-01-05T09:00:00Z"  at 0m event e {..}
+//                     expect at 5m task {..}  expect no email  expect final {..}  run for 30d }
+struct record_key : member_name {};
+struct record_value : seq<expr> {};
+struct record_entry : if_must<record_key, s_<colon>, s_<record_value>> {};
+struct record_open : lbrace {};
+struct record_close : rbrace {};
+struct record : if_must<record_open, star<sep, record_entry, opt<sep, comma>>, s_<record_close>> {};
+struct test_lead_record : seq<record> {};
+struct test_given : if_must<kw_given, s_<kw_lead>, s_<test_lead_record>> {};
+struct test_start_value : seq<string_lit> {};
+struct test_start : if_must<kw_start, s_<test_start_value>> {};
+struct test_offset : seq<expr> {};
+struct test_event_name : event_ref {};
+struct test_event_data : seq<record> {};
+struct test_event : if_must<kw_at, s_<test_offset>, s_<kw_event>, s_<test_event_name>, opt<sep, test_event_data>> {};
+struct expect_action : member_name {};
+struct expect_fields : seq<record> {};
+struct expect_at : if_must<kw_at, s_<test_offset>, s_<expect_action>, opt<sep, expect_fields>> {};
+struct expect_never : if_must<kw_no, s_<expect_action>, opt<sep, expect_fields>> {};
+struct expect_final : if_must<kw_final, s_<expect_fields>> {};
+struct expect_kw : kw_expect {};
+struct test_expect : if_must<expect_kw, s_<sor<expect_at, expect_never, expect_final>>> {};
+struct test_run_for_value : seq<expr> {};
+struct test_run_for : if_must<kw_run, s_<kw_for>, s_<test_run_for_value>> {};
+struct test_name : seq<string_lit> {};
+struct test_kw : kw_test {};
+struct test_open : lbrace {};
+struct test_decl : if_must<test_kw, s_<test_name>, s_<test_open>,
+                           star<sep, sor<test_given, test_start, test_event, test_expect, test_run_for>, semis>,
+                           s_<block_close>> {};
+
 // ---- file
 struct declaration : sor<import_decl, const_decl, schema_decl, event_decl, workflow_decl, scoring_decl, stages_decl,
-                         use_decl, router_decl, team_decl, sla_decl, calendar_decl, governance_decl> {};
+                         use_decl, router_decl, team_decl, sla_decl, calendar_decl, governance_decl, test_decl> {};
 // What the parser loop consumes at a time; recovery restarts it at the next declaration.
 struct bad_declaration : eof {};  // never matches where it is used; names the error message
 struct top_item : seq<sep, sor<eof, seq<declaration, semis>, must<bad_declaration>>> {};

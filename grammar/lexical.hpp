@@ -129,6 +129,13 @@ LEADFLOW_KW(sender, "sender");
 LEADFLOW_KW(day, "day");
 LEADFLOW_KW(window, "window");
 LEADFLOW_KW(list, "list");
+LEADFLOW_KW(test, "test");
+LEADFLOW_KW(given, "given");
+LEADFLOW_KW(start, "start");
+LEADFLOW_KW(expect, "expect");
+LEADFLOW_KW(no, "no");
+LEADFLOW_KW(final, "final");
+LEADFLOW_KW(run, "run");
 #undef LEADFLOW_KW
 
 // An identifier names something the user declared (never a reserved word).

@@ -66,6 +66,10 @@ TEST_CASE("every top-level construct parses", "[grammar][accept]") {
       "sla demo 15m from event demo_requested until event activity_logged { at 133.3% alert team  at 200% notify slack \"#sales\" }",
       "calendar business { timezone \"Europe/Berlin\" workdays mon..fri hours 09:00..17:00 holidays [\"2026-12-25\"] }",
       "governance { timezone \"UTC\" cap email 75 per sender per day  cap actions 1000 per day  send window 08:00..20:00 }",
+      "test \"hot lead\" {\n given lead { id: \"L-1\", email: \"a@acme.de\", employees: 120, tags: [\"x\"] }\n"
+      " start \"2026-01-05T09:00:00Z\"\n at 0m event form_submitted { form_id: \"demo\" }\n at 2h event replied\n"
+      " expect at 0m assign { team: \"dach\" }\n expect at 5m task\n expect no email { template: \"x\" }\n"
+      " expect final { stage: \"sql\", score: 40 }\n run for 30d\n}",
   };
   for (const char* text : accepted) {
     INFO(text);
@@ -143,14 +147,14 @@ TEST_CASE("syntax errors say what was expected and what was found, at the right 
       {"workflow w { when x\n wait up to 1h for replied }", "2:20: expected `event`, found `replied`"},
       {"workflow w { when x\n send email \"a }\n}", "2:17: expected `\"` to close the string (strings end on the same line), found end of line"},
       {"workflow w { when x\n stop", "2:6: expected `}`, found end of file"},
-      {"flow w {}", "1:1: expected a declaration (`workflow`, `schema`, `event`, `const`, `import`, `scoring`, `stages`, `use`, `router`, `team`, `sla`, `calendar` or `governance`), found `flow`"},
+      {"flow w {}", "1:1: expected a declaration (`workflow`, `schema`, `event`, `const`, `import`, `scoring`, `stages`, `use`, `router`, `team`, `sla`, `calendar`, `governance` or `test`), found `flow`"},
       {"const x = [1, 2", "1:16: expected `,` or `]` after a list element, found end of file"},
       {"const x = f(1 2)", "1:15: expected `,` or `)` after an argument, found `2`"},
       {"scoring s { lead.a > 1 +25 \"r\" }", "1:28: expected `->`, found a string"},
       {"stages by score { cold 0-20 }", "1:25: expected `..`, found `-`"},
       {"schema lead { employees int }", "1:25: expected `:` between a field name and its type, found `int`"},
       {"team t { hours 9:00..17:00 }", "1:16: expected a clock range like `09:00..17:00`, found `9`"},
-      {"const x = 1 not 2", "1:13: expected a declaration (`workflow`, `schema`, `event`, `const`, `import`, `scoring`, `stages`, `use`, `router`, `team`, `sla`, `calendar` or `governance`), found `not`"},
+      {"const x = 1 not 2", "1:13: expected a declaration (`workflow`, `schema`, `event`, `const`, `import`, `scoring`, `stages`, `use`, `router`, `team`, `sla`, `calendar`, `governance` or `test`), found `not`"},
       {"/* never closed", "1:16: expected `*/` to close the comment, found end of file"},
       {"const x = 30min", "1:11: expected the constant's value, found `30min`"},
   };
@@ -170,6 +174,31 @@ TEST_CASE("parsing resumes at the next declaration after a syntax error", "[gram
   CHECK(p->sink.diagnostics()[0].kind == DiagnosticKind::SyntaxError);
   REQUIRE(p->ast->workflows.size() == 1);
   CHECK(p->ast->workflows[0].name == "fine");
+}
+
+TEST_CASE("a test block keeps its lead, events and expectations in order", "[grammar][test]") {
+  auto p = parse(
+      "test \"t\" {\n  given lead { id: \"L-1\" employees: 120 }\n  at 0m event form_submitted { form_id: \"demo\" }\n"
+      "  expect at 5m task { title: \"Call\" }\n  expect no sms\n  expect final { stage: \"sql\" }\n  run for 2d\n}\n");
+  REQUIRE(first_error(*p) == "");
+  REQUIRE(p->ast->tests.size() == 1);
+  const TestDecl& t = p->ast->tests[0];
+  CHECK(t.name == "t");
+  REQUIRE(t.lead.size() == 2);
+  CHECK(t.lead[1].key == "employees");
+  CHECK(t.lead[1].value->int_value == 120);
+  REQUIRE(t.events.size() == 1);
+  CHECK(t.events[0].event == "form_submitted");
+  CHECK(t.events[0].data.at(0).key == "form_id");
+  REQUIRE(t.expects.size() == 3);
+  CHECK(t.expects[0].kind == ExpectKind::At);
+  CHECK(t.expects[0].action == "task");
+  CHECK(t.expects[0].offset->int_value == 300);
+  CHECK(t.expects[1].kind == ExpectKind::Never);
+  CHECK(t.expects[1].action == "sms");
+  CHECK(t.expects[2].kind == ExpectKind::Final);
+  CHECK(t.expects[2].fields.at(0).key == "stage");
+  CHECK(t.run_for->int_value == 2 * 86400);
 }
 
 TEST_CASE("operators bind with the usual precedence", "[grammar][expression]") {
