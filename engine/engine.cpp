@@ -335,14 +335,10 @@ struct Engine::Context {
             queued.emplace_back(wi, t.text);
           }
         } else if (t.kind == TriggerKind::Crosses) {
-          bool was_beyond, is_beyond;
-          if (!t.below) {
-            was_beyond = !c.before.is_null() && c.before >= target;
-            is_beyond = c.after >= target;
-          } else {
-            was_beyond = !c.before.is_null() && c.before < target;
-            is_beyond = c.after < target;
-          }
+          // Strictly beyond the threshold; a field without a previous value has no transition.
+          if (c.before.is_null()) continue;
+          bool was_beyond = t.below ? (c.before < target) : (c.before > target);
+          bool is_beyond = t.below ? (c.after < target) : (c.after > target);
           if (is_beyond && !was_beyond) {
             trace(w.name, "when " + t.text + " → true" + values);
             queued.emplace_back(wi, t.text);
