@@ -350,3 +350,36 @@ workflow nurture {
   CHECK(sim.lines() == Lines{"09:00 a enroll target=\"nurture\"", "09:00 a email template=\"a\" to=\"ana@acme.com\"",
                              "09:00 nurture email template=\"drip\" to=\"ana@acme.com\""});
 }
+
+TEST_CASE("a stale timer does nothing", "[engine][wait]") {
+  Sim sim(booker);
+  sim.event("demo_requested", t("2026-01-05T09:00:00Z"));
+  REQUIRE(sim.timers.size() == 1);
+  TimerRequest old = sim.timers[0];
+  sim.event("meeting_booked", t("2026-01-05T09:20:00Z"));  // resumes the run: the timeout is stale
+  std::size_t before = sim.effects.size();
+  StepResult r = sim.engine->fire(sim.lead, sim.tenant, old, old.due);
+  CHECK(r.effects.empty());
+  CHECK(r.timers.empty());
+  TimerRequest gone = old;
+  gone.run_id = 999;
+  CHECK(sim.engine->fire(sim.lead, sim.tenant, gone, old.due).effects.empty());
+  CHECK(sim.effects.size() == before);
+}
+
+TEST_CASE("wait up to with where resumes only on a matching event", "[engine][wait]") {
+  Sim sim(R"(
+workflow no_show {
+  when demo_requested
+  wait up to 1d for event meeting_status_changed where event.status == "no_show"
+  on timeout { stop }
+  send email "missed_you"
+}
+)");
+  sim.event("demo_requested", t("2026-01-05T09:00:00Z"));
+  sim.event("meeting_status_changed", t("2026-01-05T10:00:00Z"), {{"status", Value::string("held")}});
+  CHECK(sim.lines().empty());
+  sim.event("meeting_status_changed", t("2026-01-05T11:00:00Z"), {{"status", Value::string("no_show")}});
+  CHECK(sim.lines() == Lines{"11:00 no_show email template=\"missed_you\" to=\"ana@acme.com\""});
+  CHECK(sim.trace_text().find("event.status == \"no_show\" → false (event.status = \"held\")") != std::string::npos);
+}
