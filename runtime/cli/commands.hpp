@@ -4,8 +4,11 @@
 
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "engine/engine.hpp"
 
 namespace CLI {
 class App;
@@ -45,6 +48,14 @@ Command add_graph_command(CLI::App& app);
 int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err);
 
 Command add_dry_run_command(CLI::App& app);  // runtime/cli/dry_run_command.cpp
+Command add_test_command(CLI::App& app);     // runtime/cli/test_command.cpp
+
+// `owners.json` beside the workflows: in the first PATH that is a directory holding one, or in
+// the folder of a file PATH (runtime/cli/owners_file.cpp).
+std::optional<std::string> find_owners_file(const std::vector<std::string>& paths);
+// Loads it into `directory` when there is one; false (errors written, naming the place) when it
+// cannot be read or has errors.
+bool load_owners(const std::vector<std::string>& paths, engine::Directory& directory, std::ostream& err);
 
 // Helpers shared by the commands (runtime/cli/common.cpp).
 // Whether to colour output written to stdout (or stderr).

@@ -1,0 +1,89 @@
+// `leadflow test`: compile, then run every `test` block of the files in virtual time and report
+// each failing expectation with expected vs. actual and the timeline around it.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+
+#include "dsl/compiler.hpp"
+#include "dsl/render.hpp"
+#include "dsl/test_cases.hpp"
+#include "runtime/cli/commands.hpp"
+#include "runtime/test_runner.hpp"
+#include "runtime/timeline.hpp"
+
+namespace leadflow::runtime::cli {
+
+namespace {
+
+struct TestOptions {
+  std::vector<std::string> paths;
+  std::string filter;  // run only tests whose name contains this
+  bool verbose = false;
+};
+
+int run_tests(const TestOptions& options, std::ostream& out, std::ostream& err) {
+  std::vector<std::string> files;
+  if (!collect_inputs(options.paths, files, err)) return exit_usage;
+  engine::Directory directory;
+  if (!load_owners(options.paths, directory, err)) return exit_input_errors;
+
+  dsl::CompileOptions compile_options;
+  compile_options.warnings = false;  // lint is check's job
+  std::unique_ptr<dsl::Compilation> compilation = dsl::compile_files(files, compile_options);
+  std::vector<dsl::TestCase> cases;
+  if (compilation->ok() && compilation->program) {
+    cases = dsl::build_test_cases(*compilation, compilation->program.get(), compilation->diagnostics);
+  }
+  if (!compilation->ok() || !compilation->program) {
+    compilation->diagnostics.sort(compilation->sources);
+    dsl::render_text(err, compilation->sources, compilation->diagnostics.diagnostics(),
+                     dsl::TextRenderOptions{use_color(ColorMode::Auto, true), true});
+    return exit_input_errors;
+  }
+
+  std::size_t ran = 0, failed = 0;
+  for (const dsl::TestCase& test : cases) {
+    if (!options.filter.empty() && test.name.find(options.filter) == std::string::npos) continue;
+    ++ran;
+    TestOutcome outcome = run_test_case(compilation->program, directory, test);
+    const std::string where = outcome.file + ":" + std::to_string(outcome.line);
+    if (outcome.passed()) {
+      out << "PASS " << where << ": " << outcome.name << '\n';
+    } else {
+      ++failed;
+      out << "FAIL " << where << ": " << outcome.name << '\n';
+      for (const TestFailure& f : outcome.failures) {
+        out << "  " << outcome.file << ":" << f.line << ": " << f.message;
+      }
+    }
+    if (options.verbose || !outcome.passed()) {
+      if (options.verbose) {
+        out << "  timeline:\n";
+        for (const engine::Effect& e : outcome.timeline) out << "    " << effect_jsonl(e) << '\n';
+      }
+    }
+  }
+  out << ran << (ran == 1 ? " test, " : " tests, ") << failed << " failed\n";
+  return failed == 0 ? exit_ok : exit_input_errors;
+}
+
+}  // namespace
+
+Command add_test_command(CLI::App& app) {
+  auto options = std::make_shared<TestOptions>();
+  CLI::App* sub = app.add_subcommand("test", "Run the `test` blocks of workflow files in virtual time");
+  sub->footer(
+      "Each `test \"name\" { ... }` block gives a lead, events at offsets from its start, and\n"
+      "expectations: `expect at 5m task {title: \"...\"}` (a timeline line at that time whose fields\n"
+      "match), `expect no email` (no such line at all), `expect final {stage: \"sql\"}` (the lead's\n"
+      "state at the end). owners.json beside the workflows is loaded when present.\n"
+      "Exit status: 0 all passed, 1 a test failed or the files have errors, 2 bad usage.");
+  sub->add_option("PATH", options->paths, "Files and directories to compile (as for `check`)")
+      ->required()
+      ->type_name("");
+  sub->add_option("--filter", options->filter, "Run only the tests whose name contains this text")->type_name("TEXT");
+  sub->add_flag("-v,--verbose", options->verbose, "Print every test's whole timeline");
+  return Command{sub, [options] { return run_tests(*options, std::cout, std::cerr); }};
+}
+
+}  // namespace leadflow::runtime::cli
