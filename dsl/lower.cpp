@@ -290,8 +290,8 @@ class Lowerer {
           break;
       }
     } else {
-      // docs/language.md: `enroll always` is the default.
-      w.policy.kind = engine::EnrollPolicyKind::Always;
+      // docs/language.md: `enroll once` is the default.
+      w.policy.kind = engine::EnrollPolicyKind::Once;
     }
     for (const ExitRule& rule : d.exits) {
       for (const std::string& name : rule.events) {
