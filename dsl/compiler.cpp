@@ -137,10 +137,12 @@ class Loader {
     }
   }
 
-  // `imports[s]`: the sources source `s` imports, for Visibility.
-  std::vector<std::vector<SourceId>>& imports() {
+  // Who sees whom, from the import edges followed, and which files miss an import.
+  Visibility visibility() {
     imports_.resize(c_.sources.size());
-    return imports_;
+    Visibility v = Visibility::from_imports(imports_);
+    for (SourceId s : incomplete_) v.mark_incomplete(s);
+    return v;
   }
 
  private:
@@ -223,13 +225,16 @@ class Loader {
       case ReadStatus::TooLarge: {
         const SourceId to = add_empty(key, shown);
         add_edge(from, to);
+        incomplete_.push_back(from);
         c_.diagnostics.error(DiagnosticKind::FileTooLarge, Span{to, 0, 0}, too_large_message(r.size));
         return;
       }
       case ReadStatus::NotFound:
+        incomplete_.push_back(from);
         not_found(imp, base, shown);
         return;
       case ReadStatus::Failed:
+        incomplete_.push_back(from);
         c_.diagnostics.error(DiagnosticKind::ImportNotFound, imp.path_span,
                              "cannot read imported file " + code(imp.path) + ": " + r.reason);
         return;
@@ -281,10 +286,11 @@ class Loader {
   std::vector<std::size_t> stack_pos_;  // by SourceId, valid while Loading
   std::vector<Frame> stack_;
   std::vector<std::vector<SourceId>> imports_;
+  std::vector<SourceId> incomplete_;  // files with an import that could not be loaded
 };
 
 void check_and_lower(Compilation& c, Loader& loader, const CompileOptions& options) {
-  const Visibility visibility = Visibility::from_imports(loader.imports());
+  const Visibility visibility = loader.visibility();
   resolve(c, visibility);
   typecheck(c);
   if (options.warnings) lint(c);

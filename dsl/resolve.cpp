@@ -46,6 +46,19 @@ bool Visibility::sees(SourceId from, SourceId target) const {
   return std::binary_search(seen.begin(), seen.end(), target);
 }
 
+void Visibility::mark_incomplete(SourceId source) {
+  auto it = std::lower_bound(incomplete_.begin(), incomplete_.end(), source);
+  if (it == incomplete_.end() || *it != source) incomplete_.insert(it, source);
+}
+
+bool Visibility::incomplete(SourceId source) const {
+  // Also when a file it imports (transitively) misses an import; such files are few.
+  for (SourceId s : incomplete_) {
+    if (sees(source, s)) return true;
+  }
+  return false;
+}
+
 // ---------------------------------------------------------------- resolver
 
 namespace {
@@ -301,6 +314,7 @@ class Resolver {
                DiagnosticKind kind, std::string_view what) {
     auto it = map.find(name);
     if (it != map.end() && vis_.sees(cur_, it->second->name_span.source)) return it->second;
+    if (vis_.incomplete(cur_)) return nullptr;
     Diagnostic& d = sink_.error(kind, span, "unknown " + std::string(what) + " " + code(name));
     if (it != map.end()) {
       d.help = not_imported(name, it->second->name_span.source);
@@ -316,10 +330,12 @@ class Resolver {
       const EventInfo& info = sym_.events[static_cast<std::size_t>(it->second)];
       const SourceId where = info.decl ? info.decl->name_span.source : no_source;
       if (vis_.sees(cur_, where)) return &info;
+      if (vis_.incomplete(cur_)) return nullptr;
       sink_.error(DiagnosticKind::UnknownEvent, span, "unknown event " + code(name)).help =
           not_imported(name, where);
       return nullptr;
     }
+    if (vis_.incomplete(cur_)) return nullptr;
     Diagnostic& d = sink_.error(DiagnosticKind::UnknownEvent, span, "unknown event " + code(name));
     std::vector<std::string> names;
     for (const EventInfo& info : sym_.events) {
@@ -336,6 +352,7 @@ class Resolver {
   const LeadFieldInfo* lookup_lead_field(const std::string& name, Span span) {
     const LeadFieldInfo* info = sym_.lead_field(name);
     if (info && field_visible(*info)) return info;
+    if (vis_.incomplete(cur_)) return nullptr;
     Diagnostic& d = sink_.error(DiagnosticKind::UnknownField, span,
                                 "unknown field " + code(name) + " on `lead`");
     if (info) {
@@ -357,6 +374,7 @@ class Resolver {
         if (vis_.sees(cur_, s)) return;
       }
     }
+    if (vis_.incomplete(cur_)) return;
     Diagnostic& d = sink_.error(DiagnosticKind::UnknownStage, span, "unknown stage " + code(name));
     if (it != stage_sources_.end()) {
       d.help = not_imported(name, it->second.front());
@@ -484,6 +502,7 @@ class Resolver {
       e.resolved_slot = const_index_.at(decl);
       return;
     }
+    if (vis_.incomplete(cur_)) return;
     Diagnostic& d = sink_.error(DiagnosticKind::UnknownName, e.span, "unknown name " + code(e.name));
     if (it != sym_.consts.end()) {
       d.help = not_imported(e.name, it->second->name_span.source);

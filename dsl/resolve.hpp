@@ -20,8 +20,15 @@ class Visibility {
 
   bool sees(SourceId from, SourceId target) const;
 
+  // A source with an import that could not be loaded: the names it (or a file importing it)
+  // misses probably live in that file, so resolve does not report them; the import error
+  // says what is wrong.
+  void mark_incomplete(SourceId source);
+  bool incomplete(SourceId source) const;
+
  private:
   std::vector<std::vector<SourceId>> visible_;  // per source, sorted; none = sees everything
+  std::vector<SourceId> incomplete_;            // sorted
 };
 
 // Fills `c.symbols` from the declarations of `c.files` (in load order; the first definition

@@ -115,6 +115,18 @@ TEST_CASE("an import of a missing file is an error at its path", "[dsl][import]"
         "imports are relative to the importing file; looked for `" + (dir / "nothing/here.flow") + "`");
 }
 
+TEST_CASE("names missing because an import failed are not reported again", "[dsl][import]") {
+  TempDir dir;
+  dir.write("middle.flow", "import \"gone.flow\"\n");
+  const std::string main = dir.write("main.flow", R"(import "middle.flow"
+workflow w {
+  when form_submitted
+  if lead.employees > big { enroll nurture }
+})");
+  auto c = compile_files({main}, quiet());
+  CHECK(diagnostics(*c) == Lines{"middle.flow 1:8 ImportNotFound: imported file `gone.flow` does not exist"});
+}
+
 TEST_CASE("files importing each other are an error at the import closing the cycle", "[dsl][import]") {
   TempDir dir;
   const std::string a = dir.write("a.flow", "import \"b.flow\"\nevent replied\n");
