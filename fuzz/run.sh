@@ -35,4 +35,4 @@ fuzz/seed_corpus.sh "$corpus"
 echo "fuzz/run.sh: fuzzing for $seconds s (findings go to $out/)"
 # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-  -dict=fuzz/flow.dict -artifact_prefix="$out/" -print_final_stats=1 ${FUZZ_ARGS:-} "$corpus"
+  -dict=fuzz/flow.dict -artifact_prefix="$out/" -print_final_stats=1 -print_funcs=0 ${FUZZ_ARGS:-} "$corpus"
