@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -295,8 +296,21 @@ class Resolver {
            ", which this file does not import";
   }
 
-  void did_you_mean(Diagnostic& d, const std::string& wrong, const std::vector<std::string>& names) {
-    if (auto s = suggest(wrong, names)) d.help = "did you mean " + code(*s) + "?";
+  // Sets "did you mean" help. A generated program can repeat one typo thousands of times
+  // against thousands of names: each (kind of name, file, typo) is looked up once.
+  template <class Candidates>
+  void did_you_mean(Diagnostic& d, std::string_view category, const std::string& wrong, Candidates&& candidates) {
+    std::string key(category);
+    key += '\n';
+    key += std::to_string(cur_);
+    key += '\n';
+    key += wrong;
+    auto it = suggestions_.find(key);
+    if (it == suggestions_.end()) {
+      const std::vector<std::string> names = candidates();
+      it = suggestions_.emplace(std::move(key), suggest(wrong, names)).first;
+    }
+    if (it->second) d.help = "did you mean " + code(*it->second) + "?";
   }
 
   template <class Decl>
@@ -319,7 +333,7 @@ class Resolver {
     if (it != map.end()) {
       d.help = not_imported(name, it->second->name_span.source);
     } else {
-      did_you_mean(d, name, visible_names(map));
+      did_you_mean(d, what, name, [&] { return visible_names(map); });
     }
     return nullptr;
   }
@@ -337,11 +351,13 @@ class Resolver {
     }
     if (vis_.incomplete(cur_)) return nullptr;
     Diagnostic& d = sink_.error(DiagnosticKind::UnknownEvent, span, "unknown event " + code(name));
-    std::vector<std::string> names;
-    for (const EventInfo& info : sym_.events) {
-      if (vis_.sees(cur_, info.decl ? info.decl->name_span.source : no_source)) names.push_back(info.name);
-    }
-    did_you_mean(d, name, names);
+    did_you_mean(d, "event", name, [&] {
+      std::vector<std::string> names;
+      for (const EventInfo& info : sym_.events) {
+        if (vis_.sees(cur_, info.decl ? info.decl->name_span.source : no_source)) names.push_back(info.name);
+      }
+      return names;
+    });
     return nullptr;
   }
 
@@ -358,11 +374,13 @@ class Resolver {
     if (info) {
       d.help = not_imported(name, info->decl.source);
     } else {
-      std::vector<std::string> names;
-      for (const LeadFieldInfo& f : sym_.lead_fields) {
-        if (field_visible(f)) names.push_back(f.name);
-      }
-      did_you_mean(d, name, names);
+      did_you_mean(d, "lead field", name, [&] {
+        std::vector<std::string> names;
+        for (const LeadFieldInfo& f : sym_.lead_fields) {
+          if (field_visible(f)) names.push_back(f.name);
+        }
+        return names;
+      });
     }
     return nullptr;
   }
@@ -380,17 +398,19 @@ class Resolver {
       d.help = not_imported(name, it->second.front());
       return;
     }
-    std::vector<std::string> names;
-    for (const auto& [stage, sources] : stage_sources_) {
-      for (SourceId s : sources) {
-        if (vis_.sees(cur_, s)) {
-          names.push_back(stage);
-          break;
+    did_you_mean(d, "stage", name, [&] {
+      std::vector<std::string> names;
+      for (const auto& [stage, sources] : stage_sources_) {
+        for (SourceId s : sources) {
+          if (vis_.sees(cur_, s)) {
+            names.push_back(stage);
+            break;
+          }
         }
       }
-    }
-    std::sort(names.begin(), names.end());
-    did_you_mean(d, name, names);
+      std::sort(names.begin(), names.end());
+      return names;
+    });
     if (d.help.empty() && stage_sources_.empty()) d.help = "declare the stage in a `stages` block";
   }
 
@@ -400,7 +420,7 @@ class Resolver {
     if (one_of(channels, name)) return;
     Diagnostic& d = sink_.error(DiagnosticKind::UnknownChannel, span,
                                 "unknown channel " + code(name) + " for " + code(where));
-    did_you_mean(d, name, to_vector(channels));
+    did_you_mean(d, where, name, [&] { return to_vector(channels); });
     if (d.help.empty()) d.help = code(where) + " channels are " + list_names(channels);
   }
 
@@ -454,9 +474,11 @@ class Resolver {
         if (!known) {
           Diagnostic& d = sink_.error(DiagnosticKind::UnknownFunction, e->span,
                                       "unknown function " + code(e->name));
-          std::vector<std::string> names;
-          for (const BuiltinFunction& f : functions) names.emplace_back(f.name);
-          did_you_mean(d, e->name, names);
+          did_you_mean(d, "function", e->name, [&] {
+            std::vector<std::string> names;
+            for (const BuiltinFunction& f : functions) names.emplace_back(f.name);
+            return names;
+          });
         }
         break;
       }
@@ -483,9 +505,11 @@ class Resolver {
     if (it == scope_.event->field_index.end()) {
       Diagnostic& d = sink_.error(DiagnosticKind::UnknownEventField, e.span,
                                   "unknown field " + code(e.name) + " on event " + code(scope_.event->name));
-      std::vector<std::string> names;
-      for (const EventFieldInfo& f : scope_.event->fields) names.push_back(f.name);
-      did_you_mean(d, e.name, names);
+      did_you_mean(d, "field of " + scope_.event->name, e.name, [&] {
+        std::vector<std::string> names;
+        for (const EventFieldInfo& f : scope_.event->fields) names.push_back(f.name);
+        return names;
+      });
       return;
     }
     const EventFieldInfo& field = scope_.event->fields[static_cast<std::size_t>(it->second)];
@@ -509,7 +533,7 @@ class Resolver {
     } else if (sym_.event_index.count(e.name)) {
       d.help = code(e.name) + " is an event, not a constant";
     } else {
-      did_you_mean(d, e.name, visible_names(sym_.consts));
+      did_you_mean(d, "constant", e.name, [&] { return visible_names(sym_.consts); });
     }
   }
 
@@ -851,6 +875,7 @@ class Resolver {
   EventScope scope_;
   std::unordered_map<const ConstDecl*, int> const_index_;
   std::unordered_map<std::string, std::vector<SourceId>> stage_sources_;
+  std::unordered_map<std::string, std::optional<std::string>> suggestions_;
 };
 
 }  // namespace
