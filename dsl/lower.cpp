@@ -89,8 +89,36 @@ std::string shorten(std::string_view text, std::string_view mark, std::size_t ke
 
 std::string short_expr(std::string_view source) { return shorten(source, " ..."); }
 
-std::string short_quoted(std::string_view text) {
-  return "\"" + shorten(engine::collapse_whitespace(text), "...") + "\"";
+// A decoded string literal as the user would write it: shortened, then re-escaped.
+std::string short_quoted(std::string_view decoded) {
+  std::string out = "\"";
+  for (char c : shorten(decoded, "...")) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '{': out += "\\{"; break;
+      case '}': out += "\\}"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+// A string literal's source text (escapes and `{...}` kept), without its quotes, shortened.
+std::string short_source_string(std::string_view source) {
+  std::string_view inner = source;
+  if (inner.size() >= 2 && inner.front() == '"' && inner.back() == '"') inner = inner.substr(1, inner.size() - 2);
+  std::string cut = shorten(inner, "");
+  if (cut.size() < inner.size()) {
+    // Never end on half an escape sequence.
+    std::size_t backslashes = 0;
+    while (backslashes < cut.size() && cut[cut.size() - 1 - backslashes] == '\\') ++backslashes;
+    if (backslashes % 2 == 1) cut.pop_back();
+    cut += "...";
+  }
+  return "\"" + cut + "\"";
 }
 
 std::string points_text(std::int64_t points) {
@@ -436,7 +464,7 @@ class Lowerer {
         engine::TaskStep t;
         if (s.title) {
           t.title = lower_expr(*s.title);
-          out.label = "task " + short_quoted(strip_quotes(text(s.title->span)));
+          out.label = "task " + short_source_string(text(s.title->span));
         } else {
           ExprCodeBuilder b(&regexes_);
           b.push_const(Value::string(s.text));
@@ -1109,10 +1137,6 @@ class Lowerer {
     return engine::collapse_whitespace(c_.sources.text(s));
   }
 
-  static std::string strip_quotes(std::string s) {
-    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') return s.substr(1, s.size() - 2);
-    return s;
-  }
 
   const Compilation& c_;
   const Symbols& sym_;
