@@ -214,7 +214,8 @@ void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events
       case ItemKind::Load: load(leads_[item.index].id, item.at, sink); break;
       case ItemKind::Event: apply_event(events_[item.index], item.at, sink, errors); break;
       case ItemKind::Timer: {
-        const engine::TimerRequest& timer = timers_[item.index];
+        // A copy: emit() may grow timers_ while the engine's answer is recorded.
+        const engine::TimerRequest timer = timers_[item.index];
         auto it = entries_.find(timer.lead);
         if (it == entries_.end() || !it->second.loaded) break;
         // The engine drops a timer whose generation no longer matches (a stale wake).
