@@ -76,6 +76,9 @@ struct SlaClock {
   TimePoint started_at = 0;
   std::string owner;
   std::size_t next_level = 0;
+  // Restarted for the owner an SLA reassignment picked: it reminds and alerts but does not
+  // reassign again, so an unanswered lead cannot bounce between owners forever.
+  bool after_reassign = false;
 };
 
 struct LeadState {

@@ -63,12 +63,16 @@ const char* sla_action_name(SlaAction action) {
 
 bool sla_running(const Program& program, const SlaClock& clock) {
   const Sla* sla = sla_at(program, clock.sla);
-  return sla && clock.next_level < sla->levels.size();
+  if (!sla) return false;
+  for (std::size_t level = clock.next_level; level < sla->levels.size(); ++level)
+    if (!clock.after_reassign || sla->levels[level].action != SlaAction::Reassign) return true;
+  return false;
 }
 
 std::vector<TimerRequest> start_sla(const Program& program, std::int32_t sla_index,
                                     LeadState& lead, const std::string& lead_id,
-                                    const std::string& owner, TimePoint started_at) {
+                                    const std::string& owner, TimePoint started_at,
+                                    bool after_reassign) {
   std::vector<TimerRequest> timers;
   const Sla* sla = sla_at(program, sla_index);
   if (!sla) return timers;
@@ -80,9 +84,11 @@ std::vector<TimerRequest> start_sla(const Program& program, std::int32_t sla_ind
   clock.started_at = started_at;
   clock.owner = owner;
   clock.next_level = 0;
+  clock.after_reassign = after_reassign;
   lead.slas.push_back(std::move(clock));
   const auto position = static_cast<std::int32_t>(lead.slas.size() - 1);
   for (std::size_t level = 0; level < sla->levels.size(); ++level) {
+    if (after_reassign && sla->levels[level].action == SlaAction::Reassign) continue;
     TimerRequest timer;
     timer.due = started_at + sla->levels[level].after_seconds;
     timer.lead = lead_id;
@@ -194,7 +200,7 @@ StepResult fire_sla_level(const Program& program, LeadState& lead, const std::st
       set_slot(program, lead, "owner", Value::string(decision.owner));
       if (!decision.team.empty()) set_slot(program, lead, "owner_team", Value::string(decision.team));
       for (TimerRequest& t :
-           start_sla(program, lead.slas[clock_pos].sla, lead, lead_id, decision.owner, now))
+           start_sla(program, lead.slas[clock_pos].sla, lead, lead_id, decision.owner, now, true))
         result.timers.push_back(std::move(t));
       break;
     }

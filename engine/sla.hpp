@@ -47,7 +47,7 @@ const char* sla_action_name(SlaAction action);
 // Appends a clock for `owner` and returns one timer per level, due at started_at + after_seconds.
 std::vector<TimerRequest> start_sla(const Program& program, std::int32_t sla, LeadState& lead,
                                     const std::string& lead_id, const std::string& owner,
-                                    TimePoint started_at);
+                                    TimePoint started_at, bool after_reassign = false);
 
 // A SlaLevel timer is due. Stale timers give an empty result. `router` is used for reassignment
 // when given (the router of the assign step that started the SLA), excluding the current owner;

@@ -106,12 +106,19 @@ TEST_CASE("levels remind the owner, alert the manager, then reassign excluding t
   CHECK(to_display(lead.fields[1]) == "sdr");
   CHECK(tenant.open_leads.count("ana@x.com") == 0);
   CHECK(tenant.open_leads.at("ben@x.com") == 1);
-  // The SLA restarts for the new owner.
-  REQUIRE(r.timers.size() == 3);
+  // The SLA restarts for the new owner, reminding and alerting but never reassigning again:
+  // otherwise an unanswered lead would bounce between two owners every 7.5 minutes.
+  REQUIRE(r.timers.size() == 2);
   CHECK(r.timers[0].due == t0 + 450 + 150);
+  CHECK(r.timers[1].due == t0 + 450 + 300);
   CHECK(r.timers[0].index == 1);
   CHECK(lead.slas[1].owner == "ben@x.com");
+  CHECK(lead.slas[1].after_reassign);
   CHECK_FALSE(sla_running(p, lead.slas[0]));
+  fire_sla_level(p, lead, "L-1", r.timers[0], dir, tenant, t0 + 600);
+  CHECK(sla_running(p, lead.slas[1]));
+  fire_sla_level(p, lead, "L-1", r.timers[1], dir, tenant, t0 + 750);
+  CHECK_FALSE(sla_running(p, lead.slas[1]));
 }
 
 TEST_CASE("the first activity stops the SLA and its pending timers go stale", "[engine][sla]") {
