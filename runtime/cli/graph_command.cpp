@@ -6,22 +6,14 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <sstream>
 
 #include "dsl/compiler.hpp"
 #include "dsl/render.hpp"
 #include "dsl/suggest.hpp"
 #include "runtime/cli/commands.hpp"
 
-#if __has_include("dsl/graph_export.hpp")
 #include "dsl/graph_export.hpp"
-#else
-// Until dsl/graph_export.hpp lands, the declaration it will carry; delete this branch then.
-namespace leadflow::dsl {
-enum class GraphFormat { Dot, Mermaid, Json };
-void export_graph(const engine::Program& program, const std::string& workflow, GraphFormat format,
-                  std::ostream& out);
-}  // namespace leadflow::dsl
-#endif
 
 namespace leadflow::runtime::cli {
 
@@ -60,10 +52,11 @@ int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err)
     return exit_input_errors;
   }
 
-  const auto& workflows = compilation->symbols.workflows;
-  if (workflows.find(options.workflow) == workflows.end()) {
+  // Render into memory first: an unknown workflow must not leave an empty -o file behind.
+  std::ostringstream graph;
+  if (!dsl::export_graph(*compilation->program, options.workflow, graph_format(options.format), graph)) {
     std::vector<std::string> known;
-    for (const auto& [name, decl] : workflows) known.push_back(name);
+    for (const auto& [name, decl] : compilation->symbols.workflows) known.push_back(name);
     err << "leadflow: error: unknown workflow `" << options.workflow << "`\n";
     if (auto guess = dsl::suggest(options.workflow, known)) err << "help: did you mean `" << *guess << "`?\n";
     if (known.empty()) {
@@ -75,7 +68,7 @@ int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err)
   }
 
   if (options.output.empty()) {
-    dsl::export_graph(*compilation->program, options.workflow, graph_format(options.format), out);
+    out << graph.str();
     out.flush();
     return exit_ok;
   }
@@ -87,7 +80,7 @@ int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err)
         << '\n';
     return exit_usage;
   }
-  dsl::export_graph(*compilation->program, options.workflow, graph_format(options.format), file);
+  file << graph.str();
   file.flush();
   if (!file) {
     err << "leadflow: error: cannot write '" << options.output << "'\n";

@@ -108,10 +108,18 @@ TEST_CASE("check --format json reports the kind of each diagnostic", "[cli][chec
   CHECK(contains(r.out, "\"errors\":1,\"warnings\":0}\n"));
 }
 
-TEST_CASE("check of a directory finds the .flow files inside it", "[cli][check]") {
+TEST_CASE("check of a directory compiles every .flow file inside it together", "[cli][check]") {
   auto r = run_leadflow({"check", "--color", "never", "tests/cli/data"});
   CHECK(r.status == 1);
-  CHECK(contains(r.out, "tests/cli/data/unknown_field.flow:6:"));
+  CHECK(r.out ==
+        "tests/cli/data/unknown_field.flow:6:6: error: unknown field `emial` on `lead`\n"
+        "    6 |   if lead.emial == \"x@example.com\" {\n"
+        "      |      ^~~~~~~~~~\n"
+        "help: did you mean `email`?\n"
+        "tests/cli/data/unused_constant.flow:2:7: warning: constant `cli_test_unused` is never used\n"
+        "    2 | const cli_test_unused = 5\n"
+        "      |       ^~~~~~~~~~~~~~~\n"
+        "1 error, 1 warning generated.\n");
 }
 
 TEST_CASE("warnings alone exit 0, but 1 with --werror, and --no-warnings hides them", "[cli][check]") {
