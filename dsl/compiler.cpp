@@ -11,6 +11,7 @@
 #include "dsl/lint.hpp"
 #include "dsl/resolve.hpp"
 #include "dsl/suggest.hpp"
+#include "dsl/test_cases.hpp"
 #include "dsl/typecheck.hpp"
 
 #if __has_include("dsl/lower.hpp")
@@ -111,6 +112,11 @@ class Loader {
   explicit Loader(Compilation& c) : c_(c) {}
 
   void load_root(const std::string& path, const std::string* text) {
+    load_root_file(path, text);
+    if (auto it = keys_.find(file_key(path)); it != keys_.end()) c_.roots.push_back(it->second);
+  }
+
+  void load_root_file(const std::string& path, const std::string* text) {
     const std::string key = file_key(path);
     if (keys_.count(key)) return;
     if (text) {
@@ -293,6 +299,7 @@ void check_and_lower(Compilation& c, Loader& loader, const CompileOptions& optio
   const Visibility visibility = loader.visibility();
   resolve(c, visibility);
   typecheck(c);
+  build_test_cases(c, nullptr, c.diagnostics);
   if (options.warnings) lint(c);
 #ifdef LEADFLOW_HAS_LOWER
   if (options.lower && !c.diagnostics.has_errors()) c.program = lower(c, c.diagnostics);

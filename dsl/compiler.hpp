@@ -25,6 +25,7 @@ struct Compilation {
   SourceManager sources;
   DiagnosticSink diagnostics;
   std::vector<std::unique_ptr<FileAst>> files;  // in load order (imports before importers)
+  std::vector<SourceId> roots;  // the files asked for, as opposed to those only imported
   Symbols symbols;
   std::shared_ptr<const engine::Program> program;  // null when there were errors
 

@@ -1,6 +1,8 @@
 // Lint rules over resolved, typed ASTs; see lint.hpp.
 #include "dsl/lint.hpp"
 
+#include <algorithm>
+
 #include <string_view>
 
 #include "dsl/compiler.hpp"
@@ -32,7 +34,11 @@ class Linter {
 
   void run() {
     for (auto& file : c_.files) {
+      // A constant of a file that is only imported may be for other importers: checking one
+      // workflow must not flag the shared schema's lists.
+      const bool root = std::find(c_.roots.begin(), c_.roots.end(), file->source) != c_.roots.end();
       for (const ConstDecl& decl : file->consts) {
+        if (!root) continue;
         auto it = c_.symbols.consts.find(decl.name);
         const bool first = it == c_.symbols.consts.end() || it->second == &decl;
         if (!decl.used && first) {
