@@ -21,6 +21,9 @@ struct TestOptions {
   bool verbose = false;
 };
 
+// Each file with tests is compiled on its own, with what it imports: a test sees exactly the
+// workflows, scoring models and `use` selections its file pulls in, so alternative models can be
+// tested side by side in one tree.
 int run_tests(const TestOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<std::string> files;
   if (!collect_inputs(options.paths, files, err)) return exit_usage;
@@ -29,42 +32,43 @@ int run_tests(const TestOptions& options, std::ostream& out, std::ostream& err) 
 
   dsl::CompileOptions compile_options;
   compile_options.warnings = false;  // lint is check's job
-  std::unique_ptr<dsl::Compilation> compilation = dsl::compile_files(files, compile_options);
-  std::vector<dsl::TestCase> cases;
-  if (compilation->ok() && compilation->program) {
-    cases = dsl::build_test_cases(*compilation, compilation->program.get(), compilation->diagnostics);
-  }
-  if (!compilation->ok() || !compilation->program) {
-    compilation->diagnostics.sort(compilation->sources);
-    dsl::render_text(err, compilation->sources, compilation->diagnostics.diagnostics(),
-                     dsl::TextRenderOptions{use_color(ColorMode::Auto, true), true});
-    return exit_input_errors;
-  }
-
-  std::size_t ran = 0, failed = 0;
-  for (const dsl::TestCase& test : cases) {
-    if (!options.filter.empty() && test.name.find(options.filter) == std::string::npos) continue;
-    ++ran;
-    TestOutcome outcome = run_test_case(compilation->program, directory, test);
-    const std::string where = outcome.file + ":" + std::to_string(outcome.line);
-    if (outcome.passed()) {
-      out << "PASS " << where << ": " << outcome.name << '\n';
-    } else {
-      ++failed;
-      out << "FAIL " << where << ": " << outcome.name << '\n';
-      for (const TestFailure& f : outcome.failures) {
-        out << "  " << outcome.file << ":" << f.line << ": " << f.message;
-      }
+  std::size_t ran = 0, failed = 0, broken_files = 0;
+  for (const std::string& file : files) {
+    std::unique_ptr<dsl::Compilation> compilation = dsl::compile_files({file}, compile_options);
+    std::vector<dsl::TestCase> cases;
+    if (compilation->ok() && compilation->program) {
+      cases = dsl::build_test_cases(*compilation, compilation->program.get(), compilation->diagnostics);
     }
-    if (options.verbose || !outcome.passed()) {
+    if (!compilation->ok() || !compilation->program) {
+      ++broken_files;
+      compilation->diagnostics.sort(compilation->sources);
+      dsl::render_text(err, compilation->sources, compilation->diagnostics.diagnostics(),
+                       dsl::TextRenderOptions{use_color(ColorMode::Auto, true), true});
+      continue;
+    }
+    for (const dsl::TestCase& test : cases) {
+      if (test.file != compilation->sources.file(compilation->roots.front()).path) continue;  // an import's tests
+      if (!options.filter.empty() && test.name.find(options.filter) == std::string::npos) continue;
+      ++ran;
+      TestOutcome outcome = run_test_case(compilation->program, directory, test);
+      const std::string where = outcome.file + ":" + std::to_string(outcome.line);
+      if (outcome.passed()) {
+        out << "PASS " << where << ": " << outcome.name << '\n';
+      } else {
+        ++failed;
+        out << "FAIL " << where << ": " << outcome.name << '\n';
+        for (const TestFailure& f : outcome.failures) out << "  " << outcome.file << ":" << f.line << ": " << f.message;
+      }
       if (options.verbose) {
         out << "  timeline:\n";
         for (const engine::Effect& e : outcome.timeline) out << "    " << effect_jsonl(e) << '\n';
       }
     }
   }
-  out << ran << (ran == 1 ? " test, " : " tests, ") << failed << " failed\n";
-  return failed == 0 ? exit_ok : exit_input_errors;
+  out << ran << (ran == 1 ? " test, " : " tests, ") << failed << " failed";
+  if (broken_files > 0) out << ", " << broken_files << (broken_files == 1 ? " file" : " files") << " with errors";
+  out << '\n';
+  return failed == 0 && broken_files == 0 ? exit_ok : exit_input_errors;
 }
 
 }  // namespace
@@ -76,7 +80,8 @@ Command add_test_command(CLI::App& app) {
       "Each `test \"name\" { ... }` block gives a lead, events at offsets from its start, and\n"
       "expectations: `expect at 5m task {title: \"...\"}` (a timeline line at that time whose fields\n"
       "match), `expect no email` (no such line at all), `expect final {stage: \"sql\"}` (the lead's\n"
-      "state at the end). owners.json beside the workflows is loaded when present.\n"
+      "state at the end). Each file is compiled on its own with what it imports, so a test sees\n"
+      "the workflows and `use` selections of its file. owners.json beside the workflows is loaded.\n"
       "Exit status: 0 all passed, 1 a test failed or the files have errors, 2 bad usage.");
   sub->add_option("PATH", options->paths, "Files and directories to compile (as for `check`)")
       ->required()
