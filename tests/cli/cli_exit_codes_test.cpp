@@ -139,7 +139,7 @@ TEST_CASE("warnings alone exit 0, but 1 with --werror, and --no-warnings hides t
   CHECK(quiet.out == "");
 }
 
-TEST_CASE("--color always colours the diagnostics even into a pipe", "[cli][check]") {
+TEST_CASE("check with --color always colours the diagnostics even into a pipe", "[cli][check]") {
   auto r = run_leadflow({"check", "--color", "always", "tests/cli/data/unknown_field.flow"});
   CHECK(r.status == 1);
   CHECK(starts_with(r.out, "\x1b[1mtests/cli/data/unknown_field.flow:6:"));
