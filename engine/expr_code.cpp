@@ -258,6 +258,19 @@ void ExprCodeBuilder::bind(Label label) {
 ExprCode ExprCodeBuilder::finish(std::string source) {
   ExprCode out = std::move(code_);
   out.source = std::move(source);
+  out.bool_only = !out.code.empty() && std::all_of(out.code.begin(), out.code.end(), [](const Instr& i) {
+    switch (i.op) {
+      case OpCode::LeadCmpConst:
+      case OpCode::EventCmpConst:
+      case OpCode::LeadInConst:
+      case OpCode::LeadMatch:
+      case OpCode::JumpIfFalse:
+      case OpCode::JumpIfTrue:
+      case OpCode::Not:
+      case OpCode::Truthy: return true;
+      default: return false;
+    }
+  });
   code_ = ExprCode();
   depth_ = 0;
   last_target_ = 0;

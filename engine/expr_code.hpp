@@ -104,6 +104,9 @@ class ExprCode {
   std::vector<std::int32_t> event_reads;  // distinct event field indices read, ascending
   std::uint32_t max_stack = 0;
   bool reads_now = false;
+  // Every instruction is a fused comparison, a jump, `not` or `truthy`: the evaluator runs it
+  // on a stack of plain bools (most conditions, e.g. `lead.x > 50 and lead.y in list`).
+  bool bool_only = false;
   std::string source;  // the expression as written, whitespace collapsed: `lead.employees > 50`
 
   bool empty() const { return code.empty(); }

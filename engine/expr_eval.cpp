@@ -1,7 +1,10 @@
 // The expression evaluator: one switch over flat code with a fixed-size value stack.
 #include "engine/expr_eval.hpp"
 
-#include <array>
+#include <cstddef>
+#include <iterator>
+#include <memory>
+#include <new>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -13,8 +16,10 @@ namespace {
 
 constexpr std::int64_t int_min = std::numeric_limits<std::int64_t>::min();
 
+// Constant-initialised (Value's default constructor is constexpr): no guard on the hot path.
+const Value null_value;
+
 inline const Value& slot_or_null(std::span<const Value> values, std::int32_t index) {
-  static const Value null_value;
   return index >= 0 && static_cast<std::size_t>(index) < values.size()
              ? values[static_cast<std::size_t>(index)]
              : null_value;
@@ -197,6 +202,17 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 }  // namespace
 
 bool compare_values(CmpOp cmp, const Value& a, const Value& b) {
+  if (a.kind() == ValueKind::Int && b.kind() == ValueKind::Int) {
+    const std::int64_t x = a.as_int(), y = b.as_int();
+    switch (cmp) {
+      case CmpOp::Eq: return x == y;
+      case CmpOp::Ne: return x != y;
+      case CmpOp::Lt: return x < y;
+      case CmpOp::Le: return x <= y;
+      case CmpOp::Gt: return x > y;
+      case CmpOp::Ge: return x >= y;
+    }
+  }
   // A missing field (null) makes every comparison false; `== null` is compiled to IsNull.
   if (a.is_null() || b.is_null()) return false;
   switch (cmp) {
@@ -219,6 +235,13 @@ bool compare_values(CmpOp cmp, const Value& a, const Value& b) {
 bool value_in(const Value& needle, const Value& haystack) {
   if (needle.is_null()) return false;
   if (haystack.kind() == ValueKind::List) {
+    if (needle.kind() == ValueKind::String) {
+      const std::string_view s = needle.as_string();
+      for (const Value& item : haystack.as_list()) {
+        if (item.kind() == ValueKind::String && item.as_string() == s) return true;
+      }
+      return false;
+    }
     for (const Value& item : haystack.as_list()) {
       if (!item.is_null() && item == needle) return true;
     }
@@ -304,35 +327,132 @@ Value call_builtin(Builtin fn, std::span<const Value> args, std::int64_t now) {
   return Value();
 }
 
+namespace {
+
+// The evaluator's value stack over raw storage: only the slots in use are ever constructed or
+// destroyed, so a short condition does not pay for sixteen constructors and destructors.
+class ValueStack {
+ public:
+  ValueStack(std::byte* storage) : base_(reinterpret_cast<Value*>(storage)) {}
+  ValueStack(const ValueStack&) = delete;
+  ValueStack& operator=(const ValueStack&) = delete;
+  ~ValueStack() {
+    while (sp_ > 0) pop();
+  }
+
+  void push(const Value& v) { new (base_ + sp_++) Value(v); }
+  void push(Value&& v) { new (base_ + sp_++) Value(std::move(v)); }
+  void pop() { base_[--sp_].~Value(); }
+  Value& top() { return base_[sp_ - 1]; }
+  Value& below_top() { return base_[sp_ - 2]; }
+  Value* data() { return base_; }
+  std::size_t size() const { return sp_; }
+  void drop(std::size_t n) {
+    while (n-- > 0) pop();
+  }
+
+ private:
+  Value* base_;
+  std::size_t sp_ = 0;
+};
+
+}  // namespace
+
+namespace {
+
+// The bool_only fast path: the same semantics as the general loop below, on plain bools.
+bool evaluate_bools(const ExprCode& code, std::span<const Value> lead, std::span<const Value> event) {
+  constexpr std::size_t inline_depth = 32;
+  bool inline_stack[inline_depth];
+  std::unique_ptr<bool[]> heap_stack;
+  bool* stack = inline_stack;
+  if (code.max_stack > inline_depth) {
+    heap_stack.reset(new bool[code.max_stack]);
+    stack = heap_stack.get();
+  }
+  std::size_t sp = 0;
+  const Instr* instrs = code.code.data();
+  const std::size_t count = code.code.size();
+  for (std::size_t pc = 0; pc < count; ++pc) {
+    const Instr& in = instrs[pc];
+    switch (in.op) {
+      case OpCode::LeadCmpConst:
+        stack[sp++] = compare_values(static_cast<CmpOp>(in.c), slot_or_null(lead, in.a),
+                                     code.consts[static_cast<std::size_t>(in.b)]);
+        break;
+      case OpCode::EventCmpConst:
+        stack[sp++] = compare_values(static_cast<CmpOp>(in.c), slot_or_null(event, in.a),
+                                     code.consts[static_cast<std::size_t>(in.b)]);
+        break;
+      case OpCode::LeadInConst: {
+        const Value& needle = slot_or_null(lead, in.a);
+        bool found = value_in(needle, code.consts[static_cast<std::size_t>(in.b)]);
+        stack[sp++] = in.c ? !needle.is_null() && !found : found;
+        break;
+      }
+      case OpCode::LeadMatch:
+        stack[sp++] = search(*code.regexes[static_cast<std::size_t>(in.b)], slot_or_null(lead, in.a));
+        break;
+      case OpCode::JumpIfFalse:
+        if (!stack[sp - 1]) {
+          pc = static_cast<std::size_t>(in.a) - 1;
+        } else {
+          --sp;
+        }
+        break;
+      case OpCode::JumpIfTrue:
+        if (stack[sp - 1]) {
+          pc = static_cast<std::size_t>(in.a) - 1;
+        } else {
+          --sp;
+        }
+        break;
+      case OpCode::Not: stack[sp - 1] = !stack[sp - 1]; break;
+      case OpCode::Truthy: break;
+      default: return false;  // not bool_only: never reached
+    }
+  }
+  return sp > 0 && stack[sp - 1];
+}
+
+}  // namespace
+
+bool evaluate_condition(const ExprCode& code, std::span<const Value> lead, std::span<const Value> event,
+                        std::int64_t now) {
+  if (code.bool_only) return evaluate_bools(code, lead, event);
+  return evaluate(code, lead, event, now).truthy();
+}
+
 Value evaluate(const ExprCode& code, std::span<const Value> lead, std::span<const Value> event,
                std::int64_t now) {
   if (code.code.empty()) return Value();
+  if (code.bool_only) return Value::boolean(evaluate_bools(code, lead, event));
   // Conditions need a handful of slots; the heap is only touched by unusually deep expressions.
   constexpr std::size_t inline_depth = 16;
-  std::array<Value, inline_depth> inline_stack;
-  std::vector<Value> heap_stack;
-  Value* stack = inline_stack.data();
+  alignas(Value) std::byte inline_storage[inline_depth * sizeof(Value)];
+  std::unique_ptr<std::byte[]> heap_storage;
+  std::byte* storage = inline_storage;
   if (code.max_stack > inline_depth) {
-    heap_stack.resize(code.max_stack);
-    stack = heap_stack.data();
+    heap_storage.reset(new std::byte[code.max_stack * sizeof(Value)]);
+    storage = heap_storage.get();
   }
-  std::size_t sp = 0;  // number of values on the stack
+  ValueStack st(storage);
 
   const Instr* instrs = code.code.data();
   const std::size_t count = code.code.size();
   for (std::size_t pc = 0; pc < count; ++pc) {
     const Instr& in = instrs[pc];
     switch (in.op) {
-      case OpCode::PushConst: stack[sp++] = code.consts[static_cast<std::size_t>(in.a)]; break;
-      case OpCode::LoadLead: stack[sp++] = slot_or_null(lead, in.a); break;
-      case OpCode::LoadEvent: stack[sp++] = slot_or_null(event, in.a); break;
-      case OpCode::LoadNow: stack[sp++] = Value::time(now); break;
+      case OpCode::PushConst: st.push(code.consts[static_cast<std::size_t>(in.a)]); break;
+      case OpCode::LoadLead: st.push(slot_or_null(lead, in.a)); break;
+      case OpCode::LoadEvent: st.push(slot_or_null(event, in.a)); break;
+      case OpCode::LoadNow: st.push(Value::time(now)); break;
 
       case OpCode::Neg:
       case OpCode::Not:
       case OpCode::Truthy:
       case OpCode::IsNull:
-      case OpCode::IsNotNull: stack[sp - 1] = apply_unary(in.op, stack[sp - 1]); break;
+      case OpCode::IsNotNull: st.top() = apply_unary(in.op, st.top()); break;
 
       case OpCode::Add:
       case OpCode::Sub:
@@ -347,80 +467,82 @@ Value evaluate(const ExprCode& code, std::span<const Value> lead, std::span<cons
       case OpCode::Ge:
       case OpCode::In:
       case OpCode::NotIn:
-        stack[sp - 2] = apply_binary(in.op, stack[sp - 2], stack[sp - 1]);
-        stack[--sp] = Value();
+        st.below_top() = apply_binary(in.op, st.below_top(), st.top());
+        st.pop();
         break;
 
       case OpCode::MatchRegex:
-        stack[sp - 1] = Value::boolean(search(*code.regexes[static_cast<std::size_t>(in.a)], stack[sp - 1]));
+        st.top() = Value::boolean(search(*code.regexes[static_cast<std::size_t>(in.a)], st.top()));
         break;
       case OpCode::MatchDynamic:
-        stack[sp - 2] = Value::boolean(match_dynamic(stack[sp - 2], stack[sp - 1], in.c != 0));
-        stack[--sp] = Value();
+        st.below_top() = Value::boolean(match_dynamic(st.below_top(), st.top(), in.c != 0));
+        st.pop();
         break;
 
       case OpCode::LeadCmpConst:
-        stack[sp++] = Value::boolean(compare_values(static_cast<CmpOp>(in.c), slot_or_null(lead, in.a),
-                                                    code.consts[static_cast<std::size_t>(in.b)]));
+        st.push(Value::boolean(compare_values(static_cast<CmpOp>(in.c), slot_or_null(lead, in.a),
+                                              code.consts[static_cast<std::size_t>(in.b)])));
         break;
       case OpCode::EventCmpConst:
-        stack[sp++] = Value::boolean(compare_values(static_cast<CmpOp>(in.c), slot_or_null(event, in.a),
-                                                    code.consts[static_cast<std::size_t>(in.b)]));
+        st.push(Value::boolean(compare_values(static_cast<CmpOp>(in.c), slot_or_null(event, in.a),
+                                              code.consts[static_cast<std::size_t>(in.b)])));
         break;
-      case OpCode::LeadInConst:
-        stack[sp++] = apply_binary(in.c ? OpCode::NotIn : OpCode::In, slot_or_null(lead, in.a),
-                                   code.consts[static_cast<std::size_t>(in.b)]);
+      case OpCode::LeadInConst: {
+        const Value& needle = slot_or_null(lead, in.a);
+        bool found = value_in(needle, code.consts[static_cast<std::size_t>(in.b)]);
+        // `not in` on a missing field is false, like every condition on a missing field.
+        st.push(Value::boolean(in.c ? !needle.is_null() && !found : found));
         break;
+      }
       case OpCode::LeadMatch:
-        stack[sp++] = Value::boolean(search(*code.regexes[static_cast<std::size_t>(in.b)], slot_or_null(lead, in.a)));
+        st.push(Value::boolean(search(*code.regexes[static_cast<std::size_t>(in.b)], slot_or_null(lead, in.a))));
         break;
 
       case OpCode::JumpIfFalse:
-        if (!stack[sp - 1].truthy()) {
-          stack[sp - 1] = Value::boolean(false);
+        if (!st.top().truthy()) {
+          st.top() = Value::boolean(false);
           pc = static_cast<std::size_t>(in.a) - 1;
         } else {
-          stack[--sp] = Value();
+          st.pop();
         }
         break;
       case OpCode::JumpIfTrue:
-        if (stack[sp - 1].truthy()) {
-          stack[sp - 1] = Value::boolean(true);
+        if (st.top().truthy()) {
+          st.top() = Value::boolean(true);
           pc = static_cast<std::size_t>(in.a) - 1;
         } else {
-          stack[--sp] = Value();
+          st.pop();
         }
         break;
 
       case OpCode::Concat: {
         std::string out;
         const std::size_t n = static_cast<std::size_t>(in.a);
-        for (std::size_t i = sp - n; i < sp; ++i) append_display(out, stack[i]);
-        for (std::size_t i = sp - n + 1; i < sp; ++i) stack[i] = Value();
-        sp -= n;
-        stack[sp++] = Value::string(std::move(out));
+        Value* first = st.data() + st.size() - n;
+        for (std::size_t i = 0; i < n; ++i) append_display(out, first[i]);
+        st.drop(n);
+        st.push(Value::string(std::move(out)));
         break;
       }
       case OpCode::MakeList: {
         const std::size_t n = static_cast<std::size_t>(in.a);
-        std::vector<Value> items;
-        items.reserve(n);
-        for (std::size_t i = sp - n; i < sp; ++i) items.push_back(std::move(stack[i]));
-        sp -= n;
-        stack[sp++] = Value::list(std::move(items));
+        Value* first = st.data() + st.size() - n;
+        std::vector<Value> items(std::make_move_iterator(first), std::make_move_iterator(first + n));
+        st.drop(n);
+        st.push(Value::list(std::move(items)));
         break;
       }
       case OpCode::Call: {
         const std::size_t n = static_cast<std::size_t>(in.b);
-        Value result = call_builtin(static_cast<Builtin>(in.a), std::span<const Value>(stack + sp - n, n), now);
-        for (std::size_t i = sp - n; i < sp; ++i) stack[i] = Value();
-        sp -= n;
-        stack[sp++] = std::move(result);
+        Value result = call_builtin(static_cast<Builtin>(in.a),
+                                    std::span<const Value>(st.data() + st.size() - n, n), now);
+        st.drop(n);
+        st.push(std::move(result));
         break;
       }
     }
   }
-  return sp > 0 ? std::move(stack[sp - 1]) : Value();
+  return st.size() > 0 ? std::move(st.top()) : Value();
 }
 
 }  // namespace leadflow::engine

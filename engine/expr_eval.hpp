@@ -18,10 +18,8 @@ Value evaluate(const ExprCode& code, std::span<const Value> lead, std::span<cons
 
 // A condition holds only when the expression evaluates to `true`; null (a missing field) and
 // every other value count as false.
-inline bool evaluate_condition(const ExprCode& code, std::span<const Value> lead,
-                               std::span<const Value> event, std::int64_t now) {
-  return evaluate(code, lead, event, now).truthy();
-}
+bool evaluate_condition(const ExprCode& code, std::span<const Value> lead, std::span<const Value> event,
+                        std::int64_t now);
 
 // The arithmetic and comparisons the evaluator uses, exposed for constant folding and tests.
 Value apply_unary(OpCode op, const Value& a);

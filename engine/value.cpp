@@ -8,16 +8,6 @@
 
 namespace leadflow::engine {
 
-struct Value::StringRep {
-  std::atomic<std::uint32_t> refs{1};
-  std::string text;
-};
-
-struct Value::ListRep {
-  std::atomic<std::uint32_t> refs{1};
-  std::vector<Value> items;
-};
-
 const char* kind_name(ValueKind kind) {
   switch (kind) {
     case ValueKind::Null: return "null";
@@ -34,7 +24,7 @@ const char* kind_name(ValueKind kind) {
 
 static_assert(sizeof(Value) == 16, "Value must stay two words");
 
-void Value::retain() const noexcept {
+void Value::retain_heap() const noexcept {
   // Relaxed is enough for an increment: the new owner already holds a reference.
   if (kind_ == ValueKind::String) {
     bits_.s->refs.fetch_add(1, std::memory_order_relaxed);
@@ -43,7 +33,7 @@ void Value::retain() const noexcept {
   }
 }
 
-void Value::release() noexcept {
+void Value::release_heap() noexcept {
   if (kind_ == ValueKind::String) {
     if (bits_.s->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete bits_.s;
   } else if (kind_ == ValueKind::List) {
@@ -105,14 +95,6 @@ Value Value::list(std::vector<Value> items) {
   v.kind_ = ValueKind::List;
   v.bits_.l = rep;
   return v;
-}
-
-std::string_view Value::as_string() const {
-  return kind_ == ValueKind::String ? std::string_view(bits_.s->text) : std::string_view();
-}
-
-std::span<const Value> Value::as_list() const {
-  return kind_ == ValueKind::List ? std::span<const Value>(bits_.l->items) : std::span<const Value>();
 }
 
 // ---------------------------------------------------------------- comparison

@@ -23,7 +23,7 @@ const char* kind_name(ValueKind kind);
 
 class Value {
  public:
-  Value() noexcept { bits_.i = 0; }
+  constexpr Value() noexcept : bits_{0} {}
   Value(const Value& other) noexcept : kind_(other.kind_), bits_(other.bits_) { retain(); }
   Value(Value&& other) noexcept : kind_(other.kind_), bits_(other.bits_) {
     other.kind_ = ValueKind::Null;
@@ -71,8 +71,8 @@ class Value {
   double as_decimal() const { return bits_.d; }
   std::int64_t as_time() const { return bits_.i; }
   std::int64_t as_duration() const { return bits_.i; }
-  std::string_view as_string() const;
-  std::span<const Value> as_list() const;
+  std::string_view as_string() const;  // empty unless a String
+  std::span<const Value> as_list() const;  // empty unless a List
   // Int or Decimal as a double.
   double as_number() const { return kind_ == ValueKind::Int ? static_cast<double>(bits_.i) : bits_.d; }
 
@@ -80,21 +80,43 @@ class Value {
   bool truthy() const { return kind_ == ValueKind::Bool && bits_.b; }
 
  private:
-  struct StringRep;
-  struct ListRep;
+  struct StringRep {
+    std::atomic<std::uint32_t> refs{1};
+    std::string text;
+  };
+  struct ListRep {
+    std::atomic<std::uint32_t> refs{1};
+    std::vector<Value> items;
+  };
 
-  void retain() const noexcept;
-  void release() noexcept;
+  bool on_heap() const noexcept { return kind_ == ValueKind::String || kind_ == ValueKind::List; }
+  // Scalars never touch a counter; only strings and lists take the out-of-line path.
+  void retain() const noexcept {
+    if (on_heap()) retain_heap();
+  }
+  void release() noexcept {
+    if (on_heap()) release_heap();
+  }
+  void retain_heap() const noexcept;
+  void release_heap() noexcept;
 
   ValueKind kind_ = ValueKind::Null;
   union Bits {
+    std::int64_t i;  // first, so `bits_{0}` zeroes all eight bytes
     bool b;
-    std::int64_t i;
     double d;
     StringRep* s;
     ListRep* l;
   } bits_;
 };
+
+inline std::string_view Value::as_string() const {
+  return kind_ == ValueKind::String ? std::string_view(bits_.s->text) : std::string_view();
+}
+
+inline std::span<const Value> Value::as_list() const {
+  return kind_ == ValueKind::List ? std::span<const Value>(bits_.l->items) : std::span<const Value>();
+}
 
 // Equality across kinds: int and decimal compare numerically, null equals null, lists compare
 // element-wise; values of unrelated kinds are unequal.

@@ -408,3 +408,47 @@ TEST_CASE("whitespace is collapsed outside string literals only", "[engine][expr
   CHECK(engine::collapse_whitespace("x == \"a  b\"  and y") == "x == \"a  b\" and y");
   CHECK(engine::collapse_whitespace("\"a \\\"  b\"   c") == "\"a \\\"  b\" c");
 }
+
+TEST_CASE("conditions made only of fused comparisons run on plain bools with the same answers",
+          "[engine][expr][logic]") {
+  const Value dach = Value::list({Value::string("DE"), Value::string("AT"), Value::string("CH")});
+  // not (lead.employees > 50) or lead.country not in ["DE", "AT", "CH"]
+  ExprCode code = build([&](ExprCodeBuilder& b) {
+    b.load_lead(employees);
+    b.push_const(Value::integer(50));
+    b.binary(OpCode::Gt);
+    b.unary(OpCode::Not);
+    auto skip = b.jump_if_true();
+    b.load_lead(country);
+    b.push_const(dach);
+    b.binary(OpCode::NotIn);
+    b.unary(OpCode::Truthy);
+    b.bind(skip);
+  });
+  REQUIRE(code.bool_only);
+  struct Case {
+    Value employees, country;
+    bool expected;
+  };
+  const Case cases[] = {
+      {Value::integer(10), Value::string("DE"), true},    // not (10 > 50)
+      {Value::integer(120), Value::string("DE"), false},  // big and in DACH
+      {Value::integer(120), Value::string("US"), true},   // big, not in DACH
+      {Value::integer(120), Value(), false},              // missing country: `not in` is false
+      {Value(), Value::string("DE"), true},               // missing employees: `>` false, so `not` true
+  };
+  for (const Case& c : cases) {
+    CAPTURE(engine::to_trace(c.employees), engine::to_trace(c.country));
+    std::vector<Value> lead{c.employees, c.country};
+    CHECK(engine::evaluate_condition(code, lead, {}, 0) == c.expected);
+    Value v = engine::evaluate(code, lead, {}, 0);
+    CHECK(v.kind() == ValueKind::Bool);
+    CHECK(v.truthy() == c.expected);
+  }
+  ExprCode general = build([](ExprCodeBuilder& b) {
+    b.load_lead(employees);
+    b.push_const(Value::integer(1));
+    b.binary(OpCode::Add);
+  });
+  CHECK_FALSE(general.bool_only);
+}
