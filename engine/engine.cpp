@@ -8,6 +8,7 @@
 #include <span>
 
 #include "engine/calendar.hpp"
+#include "engine/explain.hpp"
 #include "engine/expr_eval.hpp"
 #include "engine/workflow_graph.hpp"
 
@@ -144,42 +145,18 @@ struct Engine::Context {
   }
 
   // `lead.employees > 50 → true (employees = 120)`; missing fields are named as missing.
-  std::string describe(const Program& p, const ExprCode& code, bool result, std::int32_t event_type) const {
-    std::string s = code.source + " → " + (result ? "true" : "false");
-    std::string reads;
-    auto add = [&](const std::string& text) {
-      reads += reads.empty() ? "" : ", ";
-      reads += text;
-    };
-    for (std::int32_t slot : code.lead_reads) {
-      std::string name = slot >= 0 && static_cast<std::size_t>(slot) < p.lead_fields.size()
-                             ? p.lead_fields[static_cast<std::size_t>(slot)].name
-                             : "#" + std::to_string(slot);
-      Value v = field(slot);
-      add(v.is_null() ? name + " missing" : name + " = " + to_trace(v));
-    }
-    if (event && event_type >= 0 && static_cast<std::size_t>(event_type) < p.events.size()) {
-      const EventDef& def = p.events[static_cast<std::size_t>(event_type)];
-      for (std::int32_t idx : code.event_reads) {
-        std::string name = "event.";
-        for (const FieldDef& f : def.fields) {
-          if (f.slot == idx) name += f.name;
-        }
-        Value v = idx >= 0 && static_cast<std::size_t>(idx) < event->data.size()
-                      ? event->data[static_cast<std::size_t>(idx)]
-                      : Value();
-        add(v.is_null() ? name + " missing" : name + " = " + to_trace(v));
-      }
-    }
-    if (!reads.empty()) s += " (" + reads + ")";
-    return s;
+  std::string describe(const Program& p, const ExprCode& code, bool result, std::int32_t event_type,
+                       std::string_view text = {}) const {
+    std::span<const Value> ev = event && event_type >= 0 ? event_data() : std::span<const Value>();
+    return describe_condition(p, code, result, lead.fields, event && event_type >= 0 ? event_type : no_index, ev, text);
   }
 
+  // Evaluates and traces `CONDITION → true|false (values)`; `text` stands for the condition when given.
   bool condition(const Program& p, const ExprCode& code, const std::string& workflow, bool with_event,
-                 bool traced = true) {
+                 bool traced = true, std::string_view text = {}) {
     std::span<const Value> ev = with_event ? event_data() : std::span<const Value>();
     bool r = evaluate_condition(code, lead.fields, ev, now);
-    if (traced) trace(workflow, describe(p, code, r, with_event && event ? event->type : no_index));
+    if (traced) trace(workflow, describe(p, code, r, with_event && event ? event->type : no_index, text));
     return r;
   }
 
@@ -196,7 +173,7 @@ struct Engine::Context {
 
   // Adds `delta` clamped to 0..100; returns the points actually added.
   std::int64_t add_score(std::int64_t delta, const std::string& source, const std::string& reason,
-                         const std::string& workflow) {
+                         const std::string& workflow, const std::string& rule = {}) {
     std::int64_t before = score();
     std::int64_t after = std::clamp<std::int64_t>(before + delta, 0, 100);
     std::int64_t applied = after - before;
@@ -206,7 +183,7 @@ struct Engine::Context {
                           std::to_string(after) + ")");
     }
     set_field(slot_score, Value::integer(after));
-    lead.score_log.push_back(ScoreEntry{source, reason, applied, now});
+    lead.score_log.push_back(ScoreEntry{source, reason, applied, now, rule});
     effect(workflow, "score",
            {{"delta", Value::integer(applied)}, {"score", Value::integer(after)}, {"reason", Value::string(reason)}});
     return applied;
@@ -218,6 +195,8 @@ struct Engine::Context {
     set_field(slot_stage, Value::string(to));
     set_field(slot_stage_changed, Value::time(now));
     effect(workflow, "stage", {{"from", from}, {"to", Value::string(to)}});
+    std::vector<std::string>& seen = lead.facts.stages;
+    if (std::find(seen.begin(), seen.end(), to) == seen.end()) seen.push_back(to);
     if (!why.empty()) trace(workflow, "stage " + to_display(from) + " → " + to + ": " + why);
   }
 
@@ -234,11 +213,13 @@ struct Engine::Context {
         bool contributing = it != lead.fit_points.end();
         if (holds && !contributing) {
           trace("", "scoring " + model.name + ": " + describe(prog, rule.condition, true, no_index));
-          lead.fit_points[key] = add_score(rule.points, "scoring " + model.name, rule.reason, "");
+          lead.fit_points[key] = add_score(rule.points, "scoring " + model.name, rule.reason, "", "fit " + key);
         } else if (!holds && contributing) {
           trace("", "scoring " + model.name + ": " + describe(prog, rule.condition, false, no_index));
           lead.fit_points.erase(key);
-          if (current != 0) add_score(-current, "scoring " + model.name, rule.reason + " (no longer holds)", "");
+          if (current != 0) {
+            add_score(-current, "scoring " + model.name, rule.reason + " (no longer holds)", "", "fit " + key);
+          }
         }
       }
     }
@@ -286,9 +267,14 @@ struct Engine::Context {
     settling = false;
   }
 
+  void ended(const Run& r, const std::string& how) {
+    lead.facts.run_ends[r.workflow_name] = RunEnd{r.id, now, how};
+  }
+
   void end_run(Run& r, const std::string& reason) {
     r.status = RunStatus::Done;
     r.generation++;
+    ended(r, reason);
     effect(r.workflow_name, "exit", {{"reason", Value::string(reason)}});
   }
 
@@ -324,26 +310,33 @@ struct Engine::Context {
     if (c.slot < 0 || static_cast<std::size_t>(c.slot) >= prog.workflows_by_field.size()) return;
     for (std::int32_t wi : prog.workflows_by_field[static_cast<std::size_t>(c.slot)]) {
       const Workflow& w = prog.workflows[static_cast<std::size_t>(wi)];
-      for (const TriggerDef& t : w.triggers) {
+      for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
+        const TriggerDef& t = w.triggers[ti];
         if (t.field != c.slot) continue;
+        if (t.kind != TriggerKind::Becomes && t.kind != TriggerKind::Crosses) continue;
         Value target = evaluate(t.value, lead.fields, {}, now);
         const std::string& name = prog.lead_fields[static_cast<std::size_t>(c.slot)].name;
-        std::string values = " (" + name + ": " + to_trace(c.before) + " → " + to_trace(c.after) + ")";
+        bool fires = false;
         if (t.kind == TriggerKind::Becomes) {
-          if (c.after == target && !(c.before == target)) {
-            trace(w.name, "when " + t.text + " → true" + values);
-            queued.emplace_back(wi, t.text);
-          }
-        } else if (t.kind == TriggerKind::Crosses) {
+          fires = c.after == target && !(c.before == target);
+        } else {
           // Strictly beyond the threshold; a field without a previous value has no transition.
-          if (c.before.is_null()) continue;
           bool was_beyond = t.below ? (c.before < target) : (c.before > target);
           bool is_beyond = t.below ? (c.after < target) : (c.after > target);
-          if (is_beyond && !was_beyond) {
-            trace(w.name, "when " + t.text + " → true" + values);
-            queued.emplace_back(wi, t.text);
-          }
+          fires = !c.before.is_null() && is_beyond && !was_beyond;
         }
+        std::string line = trigger_text(t) + " → " + (fires ? "true" : "false") + " (" +
+                           (c.after.is_null() ? name + " missing" : name + " = " + to_trace(c.after)) + ", before " +
+                           (c.before.is_null() ? "missing" : to_trace(c.before)) + ")";
+        TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
+        check.at = now;
+        check.result = fires;
+        if (!fires) check.failed++;
+        if (fires) {
+          trace(w.name, line);
+          queued.emplace_back(wi, trigger_text(t));
+        }
+        check.text = std::move(line);
       }
     }
   }
@@ -372,14 +365,24 @@ struct Engine::Context {
           h.since = now == 0 ? 1 : now;
           h.fired = false;
           h.generation++;
-          trace(w.name, "when " + t.text + ": " + describe(prog, t.condition, true, no_index) +
+          trace(w.name, trigger_text(t) + ": " + describe(prog, t.condition, true, no_index) +
                             ", held since " + format_time(now) + ", fires at " + format_time(now + t.held_seconds));
           timer(TimerKind::HeldTrigger, now + t.held_seconds, 0, index, h.generation);
         } else if (!holds && h.since != 0) {
+          if (!h.fired) {
+            TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
+            check.at = now;
+            check.result = false;
+            check.failed++;
+            if (now - h.since > check.longest_held) {
+              check.longest_held = now - h.since;
+              check.longest_since = h.since;
+            }
+          }
           h.since = 0;
           h.fired = false;
           h.generation++;
-          trace(w.name, "when " + t.text + ": " + describe(prog, t.condition, false, no_index) + ", re-armed");
+          trace(w.name, trigger_text(t) + ": " + describe(prog, t.condition, false, no_index) + ", re-armed");
         }
       }
     }
@@ -417,6 +420,10 @@ struct Engine::Context {
         break;
     }
     if (!refused.empty()) {
+      EnrollRefusal& r = lead.facts.refusals[w.name];
+      r.count++;
+      r.last_at = now;
+      r.reason = refused;
       trace(from_workflow.empty() ? w.name : from_workflow, why + ": not enrolled in " + w.name + " (" + refused + ")");
       return 0;
     }
@@ -446,7 +453,7 @@ struct Engine::Context {
     while (!queued.empty()) {
       auto [wi, why] = queued.front();
       queued.erase(queued.begin());
-      std::uint64_t id = enroll(wi, "when " + why, "");
+      std::uint64_t id = enroll(wi, why, "");
       if (id) run(id);
     }
   }
@@ -472,6 +479,7 @@ struct Engine::Context {
       if (++steps > max_steps_per_call) {
         trace(r->workflow_name, "step limit reached: run " + std::to_string(id) + " stopped");
         r->status = RunStatus::Done;
+        ended(*r, "step limit reached");
         return;
       }
       std::shared_ptr<const Program> pin = r->program;  // keeps the graph alive while steps push runs
@@ -485,10 +493,12 @@ struct Engine::Context {
         case StepKind::Start: break;
         case StepKind::End:
           r->status = RunStatus::Done;
+          ended(*r, "done");
           trace(w.name, "run " + std::to_string(id) + " done");
           return;
         case StepKind::Stop:
           r->status = RunStatus::Done;
+          ended(*r, "stop at " + s.id);
           trace(w.name, s.id + ": stop");
           return;
         case StepKind::If:
@@ -843,9 +853,13 @@ struct Engine::Context {
       const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
       for (const EventPointsRule& rule : model.on_event) {
         if (rule.event != ev.type) continue;
-        if (rule.where && !condition(prog, *rule.where, "", true)) continue;
+        if (rule.where && !condition(prog, *rule.where, "", true, true,
+                                     "scoring " + model.name + ": on " + prog.events[static_cast<std::size_t>(ev.type)].name +
+                                         " where " + rule.where->source)) {
+          continue;
+        }
         std::string reason = rule.reason.empty() ? prog.events[static_cast<std::size_t>(ev.type)].name : rule.reason;
-        add_score(rule.points, "scoring " + model.name, reason, "");
+        add_score(rule.points, "scoring " + model.name, reason, "", "on " + model.name + ":" + std::to_string(rule.line));
       }
     }
   }
@@ -889,7 +903,7 @@ struct Engine::Context {
     trace("", "scoring " + model.name + ": inactive " + format_duration(rule.after_seconds) + " since " +
                   format_time(start));
     add_score(rule.points, "scoring " + model.name,
-              rule.reason.empty() ? "inactive " + format_duration(rule.after_seconds) : rule.reason, "");
+              rule.reason.empty() ? "inactive " + format_duration(rule.after_seconds) : rule.reason, "", "decay " + key);
     restage();
   }
 };
@@ -919,6 +933,9 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   }
   const EventDef& def = program_->events[static_cast<std::size_t>(ev.type)];
   ctx.trace("", "event " + def.name);
+  EventSeen& seen = lead.facts.events[ev.type];
+  seen.count++;
+  seen.last_at = ev.at;
 
   // 1. The event declaration's `set`s, with the event's data in scope.
   for (const FieldAssignment& a : def.sets) {
@@ -969,10 +986,21 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   if (static_cast<std::size_t>(ev.type) < program_->workflows_by_event.size()) {
     for (std::int32_t wi : program_->workflows_by_event[static_cast<std::size_t>(ev.type)]) {
       const Workflow& w = program_->workflows[static_cast<std::size_t>(wi)];
-      for (const TriggerDef& t : w.triggers) {
+      for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
+        const TriggerDef& t = w.triggers[ti];
         if (t.kind != TriggerKind::Event || t.event != ev.type) continue;
-        if (t.where && !ctx.condition(*program_, *t.where, w.name, true)) continue;
-        std::uint64_t id = ctx.enroll(wi, "when " + t.text, "");
+        if (t.where) {
+          bool ok = evaluate_condition(*t.where, lead.fields, ev.data, ev.at);
+          std::string line = ctx.describe(*program_, *t.where, ok, ev.type, trigger_text(t));
+          ctx.trace(w.name, line);
+          TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
+          check.at = ev.at;
+          check.result = ok;
+          if (!ok) check.failed++;
+          check.text = std::move(line);
+          if (!ok) continue;
+        }
+        std::uint64_t id = ctx.enroll(wi, trigger_text(t), "");
         if (id) ctx.run(id);
         ctx.drain_runs();
         break;
@@ -1032,8 +1060,8 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
         return out;
       }
       h.fired = true;
-      ctx.trace(w.name, "when " + t.text + ": held since " + format_time(h.since));
-      std::uint64_t id = ctx.enroll(h.workflow, "when " + t.text, "");
+      ctx.trace(w.name, trigger_text(t) + ": held since " + format_time(h.since));
+      std::uint64_t id = ctx.enroll(h.workflow, trigger_text(t), "");
       if (id) ctx.run(id);
       break;
     }

@@ -37,6 +37,9 @@ struct ScoreEntry {
   std::string reason;
   std::int64_t points = 0;
   TimePoint at = 0;
+  // The scoring rule behind it, "fit MODEL:LINE", "on MODEL:LINE" or "decay MODEL:LINE"; empty
+  // for workflow steps. Lets engine/explain.* add the score up rule by rule.
+  std::string rule;
 };
 
 enum class RunStatus : std::uint8_t { Running, WaitingTimer, WaitingEvent, Done };
@@ -81,6 +84,43 @@ struct SlaClock {
   bool after_reassign = false;
 };
 
+// What the engine remembers so that what did NOT happen can be explained afterwards
+// (engine/explain.hpp): counters and last values only, never whole histories.
+struct EventSeen {
+  std::uint32_t count = 0;
+  TimePoint last_at = 0;
+};
+
+// The last evaluation of one trigger of one workflow (an event trigger's `where`, a field edge).
+struct TriggerCheck {
+  TimePoint at = 0;
+  bool result = false;
+  std::string text;           // as a trace line: `when ... where lead.employees > 50 → false (employees = 20)`
+  std::uint32_t failed = 0;   // evaluations that came out false
+  std::int64_t longest_held = 0;  // `unchanged for`: the longest stretch that ended before firing
+  TimePoint longest_since = 0;
+};
+
+struct EnrollRefusal {
+  std::uint32_t count = 0;
+  TimePoint last_at = 0;
+  std::string reason;  // the last one: `enroll once: already enrolled at ...`
+};
+
+struct RunEnd {
+  std::uint64_t run = 0;
+  TimePoint at = 0;
+  std::string how;  // `done`, `stop at ID`, `exit when event replied`, ...
+};
+
+struct LeadFacts {
+  std::map<std::int32_t, EventSeen> events;       // event index -> arrivals
+  std::map<std::string, TriggerCheck> triggers;   // "workflow#trigger index" -> last evaluation
+  std::map<std::string, EnrollRefusal> refusals;  // workflow name -> enrollment policy refusals
+  std::map<std::string, RunEnd> run_ends;         // workflow name -> how its last run ended
+  std::vector<std::string> stages;                // stages entered, in first-entry order
+};
+
 struct LeadState {
   std::string tenant;
   std::vector<Value> fields;          // by slot; builtins (id, email, score, stage, owner...) included
@@ -96,6 +136,7 @@ struct LeadState {
   std::map<std::string, std::int64_t> fit_points;
   // Decay rules applied ("model:line" -> start of the inactivity stretch it was applied for).
   std::map<std::string, TimePoint> decay_applied;
+  LeadFacts facts;  // for explanations only; never read by the engine's decisions
 };
 
 // ---------------------------------------------------------------- shared tenant state

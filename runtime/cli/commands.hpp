@@ -49,6 +49,7 @@ int run_graph(const GraphOptions& options, std::ostream& out, std::ostream& err)
 
 Command add_dry_run_command(CLI::App& app);  // runtime/cli/dry_run_command.cpp
 Command add_test_command(CLI::App& app);     // runtime/cli/test_command.cpp
+Command add_explain_command(CLI::App& app);  // runtime/cli/explain_command.cpp
 
 // `owners.json` beside the workflows: in the first PATH that is a directory holding one, or in
 // the folder of a file PATH (runtime/cli/owners_file.cpp).

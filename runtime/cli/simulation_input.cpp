@@ -1,0 +1,134 @@
+// Setting up and reporting a virtual-time run for `dry-run` and `explain`.
+#include "runtime/cli/simulation_input.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <sstream>
+
+#include "dsl/render.hpp"
+#include "engine/directory_json.hpp"
+#include "runtime/cli/commands.hpp"
+
+namespace leadflow::runtime::cli {
+
+namespace {
+
+constexpr engine::TimePoint default_horizon = 30 * 86400;  // past the last input, without --until
+
+bool read_file(const std::string& path, std::string& text, std::ostream& err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in || std::filesystem::is_directory(path)) {
+    err << "leadflow: error: cannot read '" << path << "': " << unreadable_reason(path) << '\n';
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return true;
+}
+
+}  // namespace
+
+std::optional<int> prepare_simulation(const SimulationArgs& args, SimulationInput& input, std::ostream& err) {
+  // Usage first: nothing is compiled or read when an option is malformed.
+  std::optional<engine::TimePoint> start;
+  if (!args.start.empty()) {
+    start = engine::parse_time(args.start);
+    if (!start) {
+      err << "leadflow: error: --start: expected a time like 2026-01-05T09:00:00Z, got '" << args.start << "'\n";
+      return exit_usage;
+    }
+  }
+  std::optional<engine::TimePoint> until_time;
+  std::optional<std::int64_t> until_span;
+  if (!args.until.empty()) {
+    if (auto d = engine::parse_duration(args.until)) {
+      until_span = *d;
+    } else if (auto t = engine::parse_time(args.until)) {
+      until_time = *t;
+    } else {
+      err << "leadflow: error: --until: expected a duration like 90d or a time like 2026-04-01T00:00:00Z, got '"
+          << args.until << "'\n";
+      return exit_usage;
+    }
+  }
+
+  std::vector<std::string> files;
+  if (!collect_inputs(args.paths, files, err)) return exit_usage;
+  std::string leads_text, events_text, owners_text;
+  if (!args.leads.empty() && !read_file(args.leads, leads_text, err)) return exit_usage;
+  if (!args.events.empty() && !read_file(args.events, events_text, err)) return exit_usage;
+  std::optional<std::string> owners_path = find_owners_file(args.paths);
+  if (owners_path && !read_file(*owners_path, owners_text, err)) return exit_usage;
+
+  dsl::CompileOptions compile_options;
+  compile_options.warnings = false;  // lint is check's job
+  input.compilation = dsl::compile_files(files, compile_options);
+  dsl::Compilation& compilation = *input.compilation;
+  compilation.diagnostics.sort(compilation.sources);
+  if (!compilation.ok() || !compilation.program) {
+    dsl::render_text(err, compilation.sources, compilation.diagnostics.diagnostics(),
+                     dsl::TextRenderOptions{use_color(ColorMode::Auto, true), true});
+    return exit_input_errors;
+  }
+  const engine::Program& program = *compilation.program;
+
+  if (owners_path) {
+    engine::DirectoryParseResult parsed = engine::parse_directory_json(owners_text);
+    for (const engine::DirectoryError& e : parsed.errors) {
+      err << *owners_path << ": error: " << (e.path.empty() ? "" : "`" + e.path + "`: ") << e.message << '\n';
+      input.owners_failed = true;
+    }
+    input.directory = std::move(parsed.directory);
+  }
+
+  input.leads = read_leads(program, leads_text, args.leads, input.input_errors);
+  input.events = read_events(program, events_text, args.events, input.input_errors);
+
+  // Without --start, time begins at the earliest input; without --until, it ends 30 days after
+  // the latest, so recurring timers cannot run forever.
+  engine::TimePoint first = 0, last = 0;
+  bool any = false;
+  auto see = [&](engine::TimePoint t) {
+    if (!any || t < first) first = t;
+    if (!any || t > last) last = t;
+    any = true;
+  };
+  for (const LeadInput& l : input.leads) {
+    if (l.has_created_at) see(l.created_at);
+  }
+  for (const EventInput& e : input.events) see(e.event.at);
+  input.options.start = start ? *start : first;
+  if (until_time) {
+    input.options.until = *until_time;
+  } else if (until_span) {
+    input.options.until = input.options.start + *until_span;
+  } else {
+    input.options.until = std::max(last, input.options.start) + default_horizon;
+  }
+  input.options.events_file = args.events;
+  return std::nullopt;
+}
+
+int report_simulation(const SimulationArgs& args, const Simulator& simulator, SimulationInput& input,
+                      std::ostream& err) {
+  if (simulator.events_before_start() > 0) {
+    err << "leadflow: note: " << simulator.events_before_start() << " events before --start were not applied\n";
+  }
+  // Errors by file (leads, then events) and line, whenever they were found.
+  std::vector<InputError>& errors = input.input_errors;
+  std::stable_sort(errors.begin(), errors.end(), [&](const InputError& a, const InputError& b) {
+    bool a_leads = a.file == args.leads, b_leads = b.file == args.leads;
+    if (a_leads != b_leads) return a_leads;
+    return a.line < b.line;
+  });
+  for (const InputError& e : errors) err << format_input_error(e) << '\n';
+  if (!errors.empty()) {
+    err << errors.size() << (errors.size() == 1 ? " input line" : " input lines") << " skipped (each reported above)\n";
+  }
+  return input.owners_failed || !errors.empty() ? exit_input_errors : exit_ok;
+}
+
+}  // namespace leadflow::runtime::cli
