@@ -67,7 +67,8 @@ enum class TriggerKind : std::uint8_t {
   Becomes,    // `when lead.stage becomes "mql"`: the field changes to the value
   Crosses,    // `when lead.score crosses [above|below] 50`
   Unchanged,  // `when lead.stage == "opportunity" unchanged for 30d`
-  Condition,  // `when <condition>`: the condition turns from false to true
+  Condition,  // the condition turns from false to true (not produced by lowering today: the
+              // checker asks for `becomes`, `crosses` or `unchanged for` instead)
 };
 
 struct TriggerDef {
