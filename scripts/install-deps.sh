@@ -10,6 +10,7 @@ packages="
   catch2
   libcli11-dev
   libsqlite3-dev sqlite3
+  libssl-dev
   libpq-dev
   libhowardhinnant-date-dev
   libbenchmark-dev
