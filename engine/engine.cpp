@@ -197,7 +197,7 @@ struct Engine::Context {
     effect(workflow, "stage", {{"from", from}, {"to", Value::string(to)}});
     std::vector<std::string>& seen = lead.facts.stages;
     if (std::find(seen.begin(), seen.end(), to) == seen.end()) seen.push_back(to);
-    if (!why.empty()) trace(workflow, "stage " + to_display(from) + " → " + to + ": " + why);
+    if (!why.empty()) trace(workflow, "stage " + to_trace(from) + " → " + to_trace(Value::string(to)) + ": " + why);
   }
 
   // Fit rules contribute their points while their condition holds; then the score maps to the
@@ -300,7 +300,7 @@ struct Engine::Context {
       const Workflow& w = r.program->workflows[static_cast<std::size_t>(r.workflow)];
       if (std::binary_search(w.exits.events.begin(), w.exits.events.end(), type)) {
         std::string name = r.program->events[static_cast<std::size_t>(type)].name;
-        trace(w.name, "exit when event " + name + ": " + name + " arrived");
+        trace(w.name, "exit when event " + name + " → true (" + name + " arrived)");
         end_run(r, "exit when event " + name);
       }
     }
