@@ -51,6 +51,21 @@ Command add_dry_run_command(CLI::App& app);  // runtime/cli/dry_run_command.cpp
 Command add_test_command(CLI::App& app);     // runtime/cli/test_command.cpp
 Command add_explain_command(CLI::App& app);  // runtime/cli/explain_command.cpp
 
+struct ServeOptions {
+  std::string workflows;
+  std::string db = "leadflow.db";
+  std::string listen;
+  std::string config;
+  std::string ingest;
+  std::string leads;
+  std::string tenant = "default";
+  std::string sink;
+  std::string durability = "full";  // full | process
+  std::string now;                  // injected clock (ISO time); empty = the system clock
+};
+Command add_serve_command(CLI::App& app);  // runtime/cli/serve_command.cpp
+int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
+
 // `owners.json` beside the workflows: in the first PATH that is a directory holding one, or in
 // the folder of a file PATH (runtime/cli/owners_file.cpp).
 std::optional<std::string> find_owners_file(const std::vector<std::string>& paths);

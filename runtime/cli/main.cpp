@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
 
   std::vector<cli::Command> commands{cli::add_check_command(app), cli::add_graph_command(app),
                                     cli::add_dry_run_command(app), cli::add_test_command(app),
-                                    cli::add_explain_command(app)};
+                                    cli::add_explain_command(app),
+                                    cli::add_serve_command(app)};
 
   try {
     app.parse(argc, argv);

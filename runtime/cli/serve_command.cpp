@@ -1,0 +1,167 @@
+// `leadflow serve`: compile the workflow folder, open the store, then ingest a JSONL file (and
+// exit) or serve HTTP with timers, hot reload and the outbox relay until SIGTERM.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "engine/directory_json.hpp"
+#include "engine/program.hpp"
+#include "runtime/cli/commands.hpp"
+#include "runtime/lead_processor.hpp"
+#include "runtime/reload.hpp"
+#include "runtime/service.hpp"
+#include "runtime/store/store.hpp"
+
+namespace leadflow::runtime::cli {
+
+namespace {
+
+bool read_all(const std::string& path, std::string& text, std::ostream& err) {
+  if (path == "-") {
+    std::ostringstream s;
+    s << std::cin.rdbuf();
+    text = s.str();
+    return true;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err << "leadflow: error: cannot read '" << path << "': " << unreadable_reason(path) << '\n';
+    return false;
+  }
+  std::ostringstream s;
+  s << in.rdbuf();
+  text = s.str();
+  return true;
+}
+
+}  // namespace
+
+int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
+  CompiledSet set = compile_workflow_set(options.workflows);
+  if (!set.ok()) {
+    err << set.diagnostics;
+    if (set.diagnostics.rfind("cannot read", 0) == 0 || set.diagnostics.rfind("no .flow", 0) == 0) return exit_usage;
+    return exit_input_errors;
+  }
+  engine::Directory directory;
+  if (!load_owners({options.workflows}, directory, err)) return exit_input_errors;
+
+  engine::TimePoint now = 0;
+  if (!options.now.empty()) {
+    std::optional<engine::TimePoint> t = engine::parse_time(options.now);
+    if (!t) {
+      err << "leadflow: error: --now: expected a time like 2026-01-05T09:00:00Z, got '" << options.now << "'\n";
+      return exit_usage;
+    }
+    now = *t;
+  }
+  ServiceConfig config;
+  if (!options.config.empty()) {
+    std::string text;
+    if (!read_all(options.config, text, err)) return exit_usage;
+    std::string error;
+    if (!parse_service_config(text, config, error)) {
+      err << options.config << ": error: " << error << '\n';
+      return exit_input_errors;
+    }
+  }
+  if (!options.listen.empty()) config.listen = options.listen;
+  if (!options.sink.empty()) config.jsonl_sink = options.sink;
+
+  store::SqliteOptions store_options;
+  store_options.durability = options.durability == "process" ? store::Durability::Process : store::Durability::Full;
+  std::unique_ptr<store::Store> db;
+  try {
+    db = store::open_sqlite(options.db, store_options);
+  } catch (const std::exception& e) {
+    err << "leadflow: error: " << e.what() << '\n';
+    return exit_usage;
+  }
+  std::ostringstream sources;
+  LeadProcessor processor(*db, set.program, std::move(directory));
+  processor.open();
+  save_program_sources(*db, set);
+  if (processor.decode_report().runs_repinned + processor.decode_report().runs_dropped > 0) {
+    spdlog::warn("runs pinned to a version no longer loaded: {} moved to the live version, {} ended",
+                 processor.decode_report().runs_repinned, processor.decode_report().runs_dropped);
+  }
+
+  auto clock = [&]() -> engine::TimePoint {
+    if (now != 0) return now;
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+
+  int status = exit_ok;
+  if (!options.ingest.empty() || !options.leads.empty()) {
+    std::string events_text, leads_text;
+    if (!options.ingest.empty() && !read_all(options.ingest, events_text, err)) return exit_usage;
+    if (!options.leads.empty() && !read_all(options.leads, leads_text, err)) return exit_usage;
+    std::vector<InputError> errors;
+    std::vector<LeadInput> leads = read_leads(*set.program, leads_text, options.leads, errors);
+    ParsedEvents parsed = processor.parse_events(options.tenant, events_text, clock(), 64);
+    const std::string events_label = options.ingest == "-" ? std::string("<stdin>") : options.ingest;
+    for (InputError& e : parsed.errors) {
+      e.file = events_label;
+      errors.push_back(std::move(e));
+    }
+    BatchOutcome outcome = processor.ingest(std::move(leads), std::move(parsed.events), clock());
+    for (InputError& e : outcome.errors) {
+      e.file = events_label;
+      errors.push_back(std::move(e));
+    }
+    for (const InputError& e : errors) err << format_input_error(e) << '\n';
+    if (!outcome.committed) {
+      err << "leadflow: error: the store refused a batch: " << outcome.error << '\n';
+      return exit_input_errors;
+    }
+    spdlog::info("ingested {} events ({} duplicates), {} timers fired, {} effects", outcome.applied,
+                 outcome.duplicates, outcome.timers_fired, outcome.effects);
+    if (!errors.empty()) status = exit_input_errors;
+    if (config.listen.empty() || options.listen.empty()) {
+      relay_outbox_once(*db, config, clock());
+      return status;
+    }
+  } else if (options.listen.empty() && options.config.empty()) {
+    // Neither ingest nor an address: serve on the default address.
+    config.listen = config.listen.empty() ? "127.0.0.1:8080" : config.listen;
+  }
+  if (config.listen.empty()) config.listen = "127.0.0.1:8080";
+
+  Service service(*db, processor, config, set, options.workflows);
+  if (now != 0) service.set_clock([now] { return now; });
+  int rc = service.run(err);
+  (void)out;
+  return rc != 0 ? rc : status;
+}
+
+Command add_serve_command(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* sub = app.add_subcommand("serve", "Run the workflows as a durable daemon (HTTP ingest, timers, hot reload)");
+  sub->footer(
+      "With --ingest FILE (or - for stdin) and no --listen, applies the JSONL events durably, fires the\n"
+      "timers due by now, delivers the outbox to the JSONL sink and exits. Otherwise serves HTTP on\n"
+      "--listen (default 127.0.0.1:8080) until SIGTERM. See docs/operations.md.\n"
+      "Exit status: 0 ok, 1 workflow errors or skipped input lines, 2 bad usage.");
+  sub->add_option("--workflows", options->workflows, "Folder of .flow files (and owners.json)")->required()->type_name("DIR");
+  sub->add_option("--db", options->db, "SQLite database, created on first start")->capture_default_str()->type_name("FILE");
+  sub->add_option("--listen", options->listen, "Address to serve HTTP on (default 127.0.0.1:8080)")->type_name("ADDR:PORT");
+  sub->add_option("--config", options->config, "Service config: tokens per tenant, sinks (examples/serve.json)")->type_name("FILE");
+  sub->add_option("--ingest", options->ingest, "Apply the events of this JSONL file (- for stdin)")->type_name("FILE");
+  sub->add_option("--leads", options->leads, "Import these lead records first (JSONL), as dry-run --leads")->type_name("FILE");
+  sub->add_option("--tenant", options->tenant, "Tenant of --ingest and --leads records")->capture_default_str();
+  sub->add_option("--sink", options->sink, "JSONL file the outbox is delivered to")->type_name("FILE");
+  sub->add_option("--durability", options->durability,
+                  "full: an answered event survives power loss (synchronous=FULL); process: survives a crash only")
+      ->check(CLI::IsMember({"full", "process"}))
+      ->capture_default_str();
+  sub->add_option("--now", options->now, "Pretend the clock reads TIME (replays and tests)")->type_name("TIME");
+  return Command{sub, [options] { return run_serve(*options, std::cout, std::cerr); }};
+}
+
+}  // namespace leadflow::runtime::cli

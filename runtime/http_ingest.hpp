@@ -1,0 +1,62 @@
+// The HTTP API of `leadflow serve`: a pure `handle_request()` (request in, response out, testable
+// without sockets) and the Beast server that feeds it, one coroutine per connection.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "engine/engine.hpp"
+
+namespace leadflow::runtime {
+
+class LeadProcessor;
+
+// What `serve --config FILE` holds (examples/serve.json).
+struct ServiceConfig {
+  std::string listen;                          // "127.0.0.1:8080"
+  std::map<std::string, std::string> tokens;   // bearer token -> tenant
+  std::size_t max_body_bytes = 1u << 20;
+  std::size_t max_json_depth = 16;
+  std::int64_t read_timeout_seconds = 30;
+  std::string jsonl_sink;                      // outbox JSONL file; empty: none
+  std::int64_t debounce_ms = 300;
+};
+// False (error says which key) when the config is malformed.
+bool parse_service_config(const std::string& text, ServiceConfig& config, std::string& error);
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST"
+  std::string target;  // "/v1/leads/L-1?x=y"
+  std::string authorization;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+};
+
+// Everything a request can read or change. The callbacks belong to the service.
+struct ApiContext {
+  LeadProcessor& processor;
+  const ServiceConfig& config;
+  std::function<engine::TimePoint()> clock;
+  std::function<std::string()> workflows_json;  // GET /v1/workflows
+  std::function<HttpResponse()> reload;         // POST /v1/reload
+  std::function<std::string()> reload_plan;     // GET /v1/reload/plan
+  std::function<std::string()> metrics;         // GET /metrics
+  std::function<void()> committed;              // after a batch committed: re-arm timers, relay
+};
+
+// Routes, authenticates (bearer token → tenant, compared in constant time; with no tokens
+// configured every request is tenant `default`), validates and answers. Errors are JSON:
+// `{"error": "...", "field": "..."}` (field null when none), with a 4xx status.
+HttpResponse handle_request(const HttpRequest& request, ApiContext& context);
+
+// Constant-time equality (no early exit on the first differing byte).
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,609 @@
+// Batches of events and due timers through the Engine into the store, as one transaction each.
+#include "runtime/lead_processor.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "engine/governance.hpp"
+#include "engine/routing.hpp"
+#include "runtime/timeline.hpp"
+
+namespace leadflow::runtime {
+
+namespace json = boost::json;
+using engine::TimePoint;
+using engine::Value;
+using engine::ValueKind;
+
+namespace {
+
+engine::EngineHooks default_hooks() {
+  engine::EngineHooks hooks;
+  hooks.route = engine::route_lead;
+  hooks.govern = engine::govern_send;
+  return hooks;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+const Value* effect_field(const engine::Effect& e, std::string_view name) {
+  for (const auto& [key, value] : e.fields) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+constexpr std::size_t max_speed_samples = 100000;
+
+}  // namespace
+
+std::string content_hash(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+LeadProcessor::LeadProcessor(store::Store& store, std::shared_ptr<const engine::Program> program,
+                             engine::Directory directory)
+    : store_(store), program_(std::move(program)), directory_(std::move(directory)) {
+  engine_ = std::make_unique<engine::Engine>(program_, directory_, default_hooks());
+  versions_[program_->version] = program_;
+}
+
+void LeadProcessor::set_program(std::shared_ptr<const engine::Program> program) {
+  program_ = std::move(program);
+  versions_[program_->version] = program_;
+  engine_ = std::make_unique<engine::Engine>(program_, directory_, default_hooks());
+}
+
+std::shared_ptr<const engine::Program> LeadProcessor::program_version(const std::string& version) const {
+  auto it = versions_.find(version);
+  return it == versions_.end() ? nullptr : it->second;
+}
+
+void LeadProcessor::open() {
+  tenants_.clear();
+  timers_.clear();
+  decode_report_ = {};
+  for (const auto& [tenant, state] : store_.tenants()) {
+    TenantData& t = tenants_[tenant];
+    t.state = store::decode_tenant(state, t.captures_seen, t.next_seq);
+  }
+  store::ProgramResolver resolve = [this](const std::string& version) { return program_version(version); };
+  for (store::LeadRow& row : store_.leads()) {
+    TenantData& t = tenants_[row.tenant];
+    t.leads[row.id] = store::decode_lead(row.state, program_, resolve, &decode_report_);
+    t.seq[row.id] = row.seq;
+    t.order.push_back(row.id);  // rows come in seq order
+    t.next_seq = std::max(t.next_seq, row.seq + 1);
+    reindex(t, row.id);
+  }
+  for (store::TimerRow& row : store_.timers()) timers_.emplace(TimerKey{row.timer.due, row.id}, std::move(row));
+  store::StoreIds ids = store_.max_ids();
+  next_timer_id_ = ids.timer;
+  next_event_id_ = ids.event;
+}
+
+void LeadProcessor::reload() {
+  batch_.clear();
+  dirty_leads_.clear();
+  dirty_tenants_.clear();
+  batch_keys_.clear();
+  batch_effects_.clear();
+  batch_timers_fired_ = 0;
+  open();
+}
+
+LeadProcessor::TenantData& LeadProcessor::tenant_data(const std::string& tenant) {
+  dirty_tenants_.insert(tenant);
+  return tenants_[tenant];
+}
+
+std::string LeadProcessor::field_text(const engine::LeadState& state, std::string_view name) const {
+  engine::Slot s = program_->lead_slot(name);
+  if (s == engine::no_index || static_cast<std::size_t>(s) >= state.fields.size()) return {};
+  const Value& v = state.fields[static_cast<std::size_t>(s)];
+  return v.kind() == ValueKind::String ? std::string(v.as_string()) : std::string();
+}
+
+void LeadProcessor::reindex(TenantData& t, const std::string& id) {
+  auto it = t.leads.find(id);
+  if (it == t.leads.end()) return;
+  const engine::LeadState& s = it->second;
+  t.index.remove(id);
+  t.index.add(id, field_text(s, "email"), field_text(s, "domain"), field_text(s, "first_name"),
+              field_text(s, "last_name"));
+}
+
+void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result, TimePoint now,
+                         const std::string& source) {
+  std::size_t n = 0;
+  for (engine::Effect& e : result.effects) {
+    std::string payload = effect_jsonl(e);
+    store::OutboxRow row;
+    row.tenant = tenant;
+    row.lead = e.lead;
+    row.action = e.action;
+    row.idempotency_key = tenant + "/" + source + "/" + std::to_string(n++);
+    row.payload = payload;
+    batch_.outbox.push_back(std::move(row));
+
+    store::AuditRow audit;
+    audit.tenant = tenant;
+    audit.at = e.at;
+    audit.lead = e.lead;
+    audit.workflow = e.workflow;
+    audit.action = e.action;
+    const Value* to = effect_field(e, "to");
+    const Value* owner = effect_field(e, "owner");
+    const Value* channel = effect_field(e, "channel");
+    audit.channel = channel != nullptr ? engine::to_display(*channel) : e.action;
+    audit.recipient = to != nullptr ? engine::to_display(*to) : owner != nullptr ? engine::to_display(*owner) : e.lead;
+    audit.content_hash = content_hash(payload);
+    if (e.action == "blocked") {
+      const Value* reason = effect_field(e, "reason");
+      audit.outcome = "blocked: " + (reason != nullptr ? engine::to_display(*reason) : std::string());
+    } else {
+      audit.outcome = "recorded";
+    }
+    batch_.audit.push_back(std::move(audit));
+    batch_effects_.emplace_back(tenant, std::move(e));
+  }
+  for (engine::TimerRequest& t : result.timers) {
+    store::TimerRow row;
+    row.id = ++next_timer_id_;
+    row.tenant = tenant;
+    row.timer = std::move(t);
+    // A timer asked for in the past is due now, as in dry-run.
+    row.timer.due = std::max(row.timer.due, now);
+    batch_.timers_added.push_back(row);
+    timers_.emplace(TimerKey{row.timer.due, row.id}, std::move(row));
+  }
+}
+
+engine::LeadState* LeadProcessor::add_lead(const std::string& tenant, const std::string& id,
+                                           std::vector<Value> fields, TimePoint now, const std::string& source) {
+  TenantData& t = tenant_data(tenant);
+  engine::LeadState& state = t.leads[id];
+  state.tenant = tenant;
+  state.fields = std::move(fields);
+  state.fields.resize(program_->lead_fields.size());
+  t.seq[id] = t.next_seq++;
+  t.order.push_back(id);
+  reindex(t, id);
+  dirty_leads_.insert({tenant, id});
+  emit(tenant, engine_->load(state, t.state, now), now, source);
+  reindex(t, id);
+  return &state;
+}
+
+void LeadProcessor::capture(IncomingEvent& in) {
+  const engine::EventDef& def = program_->events[static_cast<std::size_t>(in.event.type)];
+  auto data = [&](std::string_view name) -> std::string {
+    for (const engine::FieldDef& f : def.fields) {
+      if (f.name != name) continue;
+      const Value& v = in.event.data[static_cast<std::size_t>(f.slot)];
+      return v.kind() == ValueKind::String ? std::string(v.as_string()) : std::string();
+    }
+    return {};
+  };
+  TenantData& t = tenant_data(in.tenant);
+  const TimePoint now = in.event.at;
+  const std::string source = "event/" + std::to_string(next_event_id_) + "/capture";
+  std::string capture_id = "C-" + std::to_string(++t.captures_seen);
+  while (t.leads.count(capture_id) != 0) capture_id += "'";
+
+  std::optional<engine::MatchResult> match =
+      engine::match_capture(data("email"), data("domain"), data("first_name"), data("last_name"), t.index);
+  if (match) {
+    engine::count_capture(t.state, true);
+    engine::StepResult merge;
+    merge.effects.push_back(engine::Effect{now, capture_id, "", "merge",
+                                           {{"into", Value::string(match->lead)},
+                                            {"matched_on", Value::string(match->matched_on)}}});
+    emit(in.tenant, std::move(merge), now, source);
+    in.event.lead = match->lead;
+    return;
+  }
+  engine::count_capture(t.state, false);
+
+  std::vector<Value> fields(program_->lead_fields.size(), Value());
+  for (const engine::FieldDef& f : def.fields) {
+    engine::Slot slot = program_->lead_slot(f.name);
+    if (slot == engine::no_index) continue;
+    const engine::FieldDef& lead_field = program_->lead_fields[static_cast<std::size_t>(slot)];
+    const Value& v = in.event.data[static_cast<std::size_t>(f.slot)];
+    if (v.is_null()) continue;
+    if (lead_field.type != ValueKind::Null && lead_field.type != v.kind()) continue;
+    fields[static_cast<std::size_t>(slot)] = v;
+  }
+  if (engine::Slot s = program_->lead_slot("id"); s != engine::no_index) {
+    fields[static_cast<std::size_t>(s)] = Value::string(capture_id);
+  }
+  if (engine::Slot s = program_->lead_slot("created_at"); s != engine::no_index) {
+    fields[static_cast<std::size_t>(s)] = Value::time(now);
+  }
+  captured_at_[{in.tenant, capture_id}] = now;
+  add_lead(in.tenant, capture_id, std::move(fields), now, source);
+  in.event.lead = capture_id;
+}
+
+bool LeadProcessor::known_lead(const IncomingEvent& in) const {
+  const engine::EventDef& def = program_->events[static_cast<std::size_t>(in.event.type)];
+  if (in.event.lead.empty()) return is_capture_event(def) || is_account_event(def);
+  auto t = tenants_.find(in.tenant);
+  return t != tenants_.end() && t->second.leads.count(in.event.lead) != 0;
+}
+
+bool LeadProcessor::apply_one(IncomingEvent& in, std::optional<InputError>& error) {
+  const engine::EventDef& def = program_->events[static_cast<std::size_t>(in.event.type)];
+  const TimePoint now = in.event.at;
+  const std::string source = "event/" + std::to_string(next_event_id_);
+  if (in.event.lead.empty() && is_capture_event(def)) capture(in);
+
+  if (in.event.lead.empty() && is_account_event(def)) {
+    std::string domain;
+    for (const engine::FieldDef& f : def.fields) {
+      if (f.name == "domain" && in.event.data[static_cast<std::size_t>(f.slot)].kind() == ValueKind::String) {
+        domain = lower(in.event.data[static_cast<std::size_t>(f.slot)].as_string());
+      }
+    }
+    TenantData& t = tenant_data(in.tenant);
+    std::vector<std::string> targets;
+    for (const std::string& id : t.order) {
+      const engine::LeadState& s = t.leads[id];
+      std::string d = lower(field_text(s, "domain"));
+      if (d.empty()) d = engine::email_domain(engine::normalise_email(field_text(s, "email")));
+      if (!d.empty() && d == domain) targets.push_back(id);
+    }
+    for (const std::string& id : targets) {
+      engine::Event copy = in.event;
+      copy.lead = id;
+      emit(in.tenant, engine_->apply(t.leads[id], t.state, copy), now, source + "/" + id);
+      dirty_leads_.insert({in.tenant, id});
+      reindex(t, id);
+    }
+    return true;
+  }
+
+  TenantData& t = tenant_data(in.tenant);
+  auto it = t.leads.find(in.event.lead);
+  if (it == t.leads.end()) {
+    error = InputError{"", in.line, "lead", "unknown lead `" + in.event.lead + "`"};
+    return false;
+  }
+  emit(in.tenant, engine_->apply(it->second, t.state, in.event), now, source);
+  dirty_leads_.insert({in.tenant, in.event.lead});
+  reindex(t, in.event.lead);
+  return true;
+}
+
+void LeadProcessor::fire_before(TimePoint limit, bool inclusive) {
+  while (!timers_.empty()) {
+    auto it = timers_.begin();
+    TimePoint due = it->first.first;
+    if (due > limit || (!inclusive && due == limit)) break;
+    // A copy: the engine's answer may add timers to the map.
+    store::TimerRow row = std::move(it->second);
+    timers_.erase(it);
+    batch_.timers_deleted.push_back(row.id);
+    ++batch_timers_fired_;
+    auto t = tenants_.find(row.tenant);
+    if (t == tenants_.end()) continue;
+    auto lead = t->second.leads.find(row.timer.lead);
+    if (lead == t->second.leads.end()) continue;
+    dirty_tenants_.insert(row.tenant);
+    dirty_leads_.insert({row.tenant, row.timer.lead});
+    // The engine drops a timer whose generation no longer matches (a stale wake).
+    emit(row.tenant, engine_->fire(lead->second, t->second.state, row.timer, due), due,
+         "timer/" + std::to_string(row.id));
+    reindex(t->second, row.timer.lead);
+  }
+}
+
+BatchOutcome LeadProcessor::commit(BatchOutcome outcome) {
+  for (const auto& [tenant, id] : dirty_leads_) {
+    TenantData& t = tenants_[tenant];
+    auto it = t.leads.find(id);
+    if (it == t.leads.end()) continue;
+    batch_.leads.push_back({tenant, id, store::encode_lead(it->second, *program_), t.seq[id]});
+  }
+  for (const std::string& tenant : dirty_tenants_) {
+    const TenantData& t = tenants_[tenant];
+    batch_.tenants.emplace_back(tenant, store::encode_tenant(t.state, t.captures_seen, t.next_seq));
+  }
+  outcome.timers_fired += batch_timers_fired_;
+  outcome.effects += batch_effects_.size();
+  store::StoreStatus status = store_.commit(batch_);
+  if (!status) {
+    ++counters_.commit_failures;
+    outcome.committed = false;
+    outcome.error = status.message;
+    reload();
+    return outcome;
+  }
+  ++counters_.commits;
+  counters_.timers_fired += batch_timers_fired_;
+  for (const auto& [tenant, e] : batch_effects_) {
+    ++counters_.effects_by_action[e.action];
+    if (e.action == "blocked") {
+      const Value* reason = effect_field(e, "reason");
+      ++counters_.blocked_by_reason[reason != nullptr ? engine::to_display(*reason) : std::string()];
+    }
+    if (e.action == "sla") {
+      const Value* level = effect_field(e, "level");
+      std::string l = level != nullptr ? engine::to_display(*level) : std::string();
+      if (l == "alert" || l == "reassign") ++counters_.sla_breaches;
+    }
+    if (e.action == "assign") {
+      auto c = captured_at_.find({tenant, e.lead});
+      if (c != captured_at_.end()) {
+        if (counters_.speed_to_lead_seconds.size() < max_speed_samples) {
+          counters_.speed_to_lead_seconds.push_back(static_cast<double>(e.at - c->second));
+        }
+        captured_at_.erase(c);
+      }
+    }
+    if (on_effect) on_effect(tenant, e);
+  }
+  batch_.clear();
+  dirty_leads_.clear();
+  dirty_tenants_.clear();
+  batch_keys_.clear();
+  batch_effects_.clear();
+  batch_timers_fired_ = 0;
+  return outcome;
+}
+
+BatchOutcome LeadProcessor::apply(std::vector<IncomingEvent> events, TimePoint now, bool strict) {
+  BatchOutcome outcome;
+  if (strict) {
+    for (const IncomingEvent& in : events) {
+      if (!known_lead(in)) {
+        outcome.committed = false;
+        outcome.errors.push_back({"", in.line, "lead", "unknown lead `" + in.event.lead + "`"});
+        outcome.error = "unknown lead";
+        return outcome;
+      }
+    }
+  }
+  for (IncomingEvent& in : events) {
+    if (!in.idempotency_key.empty()) {
+      auto key = std::make_pair(in.tenant, in.idempotency_key);
+      if (batch_keys_.count(key) != 0 || store_.has_key(in.tenant, in.idempotency_key)) {
+        ++outcome.duplicates;
+        ++counters_.events_duplicate;
+        continue;
+      }
+      batch_keys_.insert(key);
+    }
+    if (in.event.at <= now) {
+      fire_before(in.event.at, false);
+    } else {
+      fire_before(now, true);
+    }
+    std::optional<InputError> error;
+    std::int64_t event_id = ++next_event_id_;
+    if (!apply_one(in, error)) {
+      --next_event_id_;
+      outcome.errors.push_back(*error);
+      continue;
+    }
+    batch_.events.push_back({event_id, in.tenant, in.event.at, now, in.idempotency_key, in.body});
+    if (!in.idempotency_key.empty()) batch_.keys.push_back({in.tenant, in.idempotency_key, event_id});
+    ++outcome.applied;
+  }
+  outcome = commit(std::move(outcome));
+  if (outcome.committed) counters_.events_applied += outcome.applied;
+  return outcome;
+}
+
+BatchOutcome LeadProcessor::ingest(std::vector<LeadInput> leads, std::vector<IncomingEvent> events, TimePoint now,
+                                   std::size_t batch_size) {
+  const std::string tenant = events.empty() ? std::string("default") : events.front().tenant;
+  std::optional<TimePoint> start;
+  for (const LeadInput& l : leads) {
+    if (l.has_created_at) start = start ? std::min(*start, l.created_at) : l.created_at;
+  }
+  for (const IncomingEvent& e : events) start = start ? std::min(*start, e.event.at) : e.event.at;
+  struct Item {
+    TimePoint at;
+    int kind;  // 0 load, 1 event: loads first at equal times, as dry-run
+    std::size_t index;
+  };
+  std::vector<Item> items;
+  std::map<std::string, std::size_t> pending;
+  for (std::size_t i = 0; i < leads.size(); ++i) {
+    pending.emplace(leads[i].id, i);
+    items.push_back({leads[i].has_created_at ? leads[i].created_at : start.value_or(now), 0, i});
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) items.push_back({events[i].event.at, 1, i});
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.at != b.at ? a.at < b.at : a.kind < b.kind;
+  });
+
+  BatchOutcome total;
+  std::size_t in_batch = 0;
+  auto load = [&](const std::string& id, TimePoint at) {
+    auto p = pending.find(id);
+    if (p == pending.end()) return;
+    LeadInput& l = leads[p->second];
+    pending.erase(p);
+    TenantData& t = tenants_[tenant];
+    if (t.leads.count(id) != 0) return;  // imported before: an ingest file can be replayed
+    add_lead(tenant, id, std::move(l.fields), at, "load/" + id);
+  };
+  auto flush = [&] {
+    BatchOutcome part = commit(BatchOutcome{});
+    total.timers_fired += part.timers_fired;
+    total.effects += part.effects;
+    if (!part.committed) {
+      total.committed = false;
+      total.error = part.error;
+    }
+    in_batch = 0;
+  };
+  for (const Item& item : items) {
+    if (item.at > now) break;  // the future is not here yet
+    fire_before(item.at, false);
+    if (item.kind == 0) {
+      load(leads[item.index].id, item.at);
+    } else {
+      IncomingEvent& in = events[item.index];
+      if (!in.idempotency_key.empty()) {
+        auto key = std::make_pair(in.tenant, in.idempotency_key);
+        if (batch_keys_.count(key) != 0 || store_.has_key(in.tenant, in.idempotency_key)) {
+          ++total.duplicates;
+          ++counters_.events_duplicate;
+          continue;
+        }
+        batch_keys_.insert(key);
+      }
+      if (!in.event.lead.empty()) load(in.event.lead, item.at);
+      std::optional<InputError> error;
+      std::int64_t event_id = ++next_event_id_;
+      if (!apply_one(in, error)) {
+        --next_event_id_;
+        total.errors.push_back(*error);
+        continue;
+      }
+      batch_.events.push_back({event_id, in.tenant, in.event.at, now, in.idempotency_key, in.body});
+      if (!in.idempotency_key.empty()) batch_.keys.push_back({in.tenant, in.idempotency_key, event_id});
+      ++total.applied;
+      ++counters_.events_applied;
+    }
+    if (++in_batch >= batch_size) flush();
+    if (!total.committed) return total;
+  }
+  fire_before(now, true);
+  flush();
+  return total;
+}
+
+BatchOutcome LeadProcessor::fire_due(TimePoint now) {
+  fire_before(now, true);
+  return commit(BatchOutcome{});
+}
+
+std::optional<TimePoint> LeadProcessor::next_due() const {
+  if (timers_.empty()) return std::nullopt;
+  return timers_.begin()->first.first;
+}
+
+const engine::LeadState* LeadProcessor::lead(const std::string& tenant, const std::string& id) const {
+  auto t = tenants_.find(tenant);
+  if (t == tenants_.end()) return nullptr;
+  auto it = t->second.leads.find(id);
+  return it == t->second.leads.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> LeadProcessor::lead_ids(const std::string& tenant) const {
+  auto t = tenants_.find(tenant);
+  return t == tenants_.end() ? std::vector<std::string>{} : t->second.order;
+}
+
+const engine::TenantState* LeadProcessor::tenant(const std::string& tenant) const {
+  auto t = tenants_.find(tenant);
+  return t == tenants_.end() ? nullptr : &t->second.state;
+}
+
+std::map<std::pair<std::string, std::string>, std::size_t> LeadProcessor::runs_in_flight() const {
+  std::map<std::pair<std::string, std::string>, std::size_t> out;
+  for (const auto& [name, t] : tenants_) {
+    for (const auto& [id, lead] : t.leads) {
+      for (const engine::Run& r : lead.runs) {
+        if (r.status == engine::RunStatus::Done) continue;
+        ++out[{r.program ? r.program->version : std::string(), r.workflow_name}];
+      }
+    }
+  }
+  return out;
+}
+
+std::size_t LeadProcessor::unassigned_leads() const {
+  std::size_t n = 0;
+  for (const auto& [name, t] : tenants_) {
+    for (const auto& [id, lead] : t.leads) {
+      if (field_text(lead, "owner").empty()) ++n;
+    }
+  }
+  return n;
+}
+
+ParsedEvents LeadProcessor::parse_events(const std::string& tenant, std::string_view text, TimePoint now,
+                                         std::size_t max_depth) const {
+  ParsedEvents out;
+  json::parse_options options;
+  options.max_depth = max_depth;
+  auto one = [&](std::string_view line, std::size_t line_no) {
+    json::error_code ec;
+    json::value v = json::parse(line, ec, {}, options);
+    if (ec) {
+      std::string message = ec == json::error::too_deep
+                                ? "JSON nested deeper than " + std::to_string(max_depth) + " levels"
+                                : "invalid JSON: " + ec.message();
+      out.errors.push_back({"", line_no, "", message});
+      return;
+    }
+    if (!v.is_object()) {
+      out.errors.push_back({"", line_no, "", "expected a JSON object (an event)"});
+      return;
+    }
+    json::object& o = v.as_object();
+    std::string key;
+    if (json::value* k = o.if_contains("idempotency_key")) {
+      if (!k->is_string() || k->get_string().empty() || k->get_string().size() > 200) {
+        out.errors.push_back({"", line_no, "idempotency_key", "expected a non-empty string of at most 200 bytes"});
+        return;
+      }
+      key = std::string(k->get_string());
+      o.erase("idempotency_key");
+    }
+    if (!o.contains("at")) o["at"] = engine::format_time(now);
+    std::string body = json::serialize(o);
+    std::vector<InputError> errors;
+    std::vector<EventInput> events = read_events(*program_, body, "", errors);
+    for (InputError& e : errors) {
+      e.line = line_no;
+      out.errors.push_back(std::move(e));
+    }
+    for (EventInput& e : events) {
+      out.events.push_back({tenant, key, body, std::move(e.event), line_no});
+    }
+  };
+  // One JSON document (possibly spread over lines) or NDJSON.
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '{') {
+    json::error_code ec;
+    json::parse(text, ec, {}, options);
+    if (!ec) {
+      one(text, 1);
+      return out;
+    }
+  }
+  std::size_t pos = 0;
+  std::size_t line_no = 0;
+  while (pos <= text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    ++line_no;
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    one(line, line_no);
+  }
+  return out;
+}
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,44 @@
+// Compiling the workflow folder as one set, for `serve` at start and on every hot reload: a set
+// that fails to compile is never swapped in; its diagnostics are kept for the log, for
+// `GET /v1/workflows` and for the reload metric.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/engine.hpp"
+
+namespace leadflow::runtime {
+
+struct CompiledSet {
+  std::shared_ptr<const engine::Program> program;  // null when it failed
+  std::string diagnostics;  // rendered text (errors only), empty when clean
+  std::vector<std::pair<std::string, std::string>> sources;  // path, text in load order
+  bool ok() const { return program != nullptr; }
+};
+
+// Every `*.flow` below `dir`; `owners.json` is not part of it.
+CompiledSet compile_workflow_set(const std::string& dir);
+
+// What a reload would change: per workflow name, `added`, `removed`, `changed` or `same`, and the
+// runs in flight on it (they stay on their version either way).
+struct ReloadPlanEntry {
+  std::string workflow;
+  std::string change;
+  std::size_t runs_in_flight = 0;
+};
+std::vector<ReloadPlanEntry> reload_plan(const CompiledSet& live, const CompiledSet& next,
+                                         const std::map<std::pair<std::string, std::string>, std::size_t>& runs);
+
+struct ReloadStatus {
+  std::uint64_t attempts = 0;
+  std::uint64_t failures = 0;
+  std::int64_t last_at = 0;
+  bool last_ok = true;
+  std::string last_diagnostics;
+};
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,329 @@
+// The daemon's event loop: Beast HTTP (a coroutine per connection), the timer service, signals,
+// hot reload through inotify, all on one io_context and one thread.
+#include "runtime/service.hpp"
+
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+#include <spdlog/spdlog.h>
+
+#include "engine/program.hpp"
+#include "runtime/lead_processor.hpp"
+#include "runtime/metrics.hpp"
+
+namespace leadflow::runtime {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using asio::awaitable;
+using asio::use_awaitable;
+
+void save_program_sources(store::Store& store, const CompiledSet& set) {
+  if (!set.program) return;
+  json::array sources;
+  for (const auto& [path, text] : set.sources) sources.push_back(json::array{json::string(path), json::string(text)});
+  store.save_program_version(set.program->version, json::serialize(sources));
+}
+
+std::size_t relay_outbox_once(store::Store& store, const ServiceConfig& config, engine::TimePoint now) {
+  if (config.jsonl_sink.empty()) return 0;
+  std::size_t delivered = 0;
+  for (;;) {
+    std::vector<store::OutboxRow> rows = store.claim_outbox(1000, now, now + 60);
+    if (rows.empty()) break;
+    std::FILE* f = std::fopen(config.jsonl_sink.c_str(), "ab");
+    if (f == nullptr) {
+      for (const store::OutboxRow& r : rows) store.mark_failed(r.id, now + 30, "cannot open the JSONL sink", false);
+      spdlog::error("outbox: cannot open JSONL sink '{}'", config.jsonl_sink);
+      break;
+    }
+    for (const store::OutboxRow& r : rows) {
+      std::fwrite(r.payload.data(), 1, r.payload.size(), f);
+      std::fputc('\n', f);
+    }
+    bool ok = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    std::fclose(f);
+    for (const store::OutboxRow& r : rows) {
+      if (ok) {
+        store.mark_delivered(r.id, now);
+        ++delivered;
+      } else {
+        store.mark_failed(r.id, now + 30, "write to the JSONL sink failed", false);
+      }
+    }
+    if (!ok) break;
+  }
+  return delivered;
+}
+
+struct Service::Impl {
+  store::Store& store;
+  LeadProcessor& processor;
+  ServiceConfig config;
+  CompiledSet live;
+  std::string dir;
+  std::function<engine::TimePoint()> clock = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
+  asio::io_context io{1};
+  asio::signal_set signals{io, SIGTERM, SIGINT};
+  asio::steady_timer timer{io};
+  asio::steady_timer debounce{io};
+  std::unique_ptr<asio::posix::stream_descriptor> inotify;
+  std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
+  ReloadStatus reload_status;
+  HttpCounters http_counters;
+  bool stopping = false;
+  char inotify_buffer[8192];
+
+  Impl(store::Store& s, LeadProcessor& p, ServiceConfig c, CompiledSet l, std::string d)
+      : store(s), processor(p), config(std::move(c)), live(std::move(l)), dir(std::move(d)) {}
+
+  ApiContext context() {
+    ApiContext ctx{processor, config, clock, {}, {}, {}, {}, {}};
+    ctx.workflows_json = [this] { return workflows_json(); };
+    ctx.reload = [this] {
+      bool ok = reload();
+      json::object o{{"ok", ok}, {"version", processor.program()->version},
+                     {"diagnostics", reload_status.last_diagnostics}};
+      return HttpResponse{ok ? 200 : 422, "application/json", json::serialize(o) + "\n"};
+    };
+    ctx.reload_plan = [this] { return plan_json(); };
+    ctx.metrics = [this] { return render_metrics(processor, reload_status, http_counters, store.counts().outbox_pending); };
+    ctx.committed = [this] { after_commit(); };
+    return ctx;
+  }
+
+  std::string workflows_json() {
+    json::object o;
+    o["version"] = processor.program()->version;
+    json::array wfs;
+    for (const engine::Workflow& w : processor.program()->workflows) wfs.push_back(json::string(w.name));
+    o["workflows"] = std::move(wfs);
+    json::array in_flight;
+    for (const auto& [key, n] : processor.runs_in_flight()) {
+      in_flight.push_back(json::object{{"version", key.first}, {"workflow", key.second}, {"runs", n}});
+    }
+    o["runs_in_flight"] = std::move(in_flight);
+    o["last_reload"] = json::object{{"attempts", reload_status.attempts},
+                                    {"failures", reload_status.failures},
+                                    {"ok", reload_status.last_ok},
+                                    {"at", reload_status.last_at ? json::value(engine::format_time(reload_status.last_at)) : json::value(nullptr)},
+                                    {"diagnostics", reload_status.last_diagnostics}};
+    return json::serialize(o) + "\n";
+  }
+
+  std::string plan_json() {
+    CompiledSet next = compile_workflow_set(dir);
+    json::object o;
+    o["compiles"] = next.ok();
+    o["diagnostics"] = next.diagnostics;
+    json::array entries;
+    for (const ReloadPlanEntry& e : reload_plan(live, next, processor.runs_in_flight())) {
+      entries.push_back(json::object{{"workflow", e.workflow}, {"change", e.change}, {"runs_in_flight", e.runs_in_flight}});
+    }
+    o["workflows"] = std::move(entries);
+    return json::serialize(o) + "\n";
+  }
+
+  bool reload() {
+    ++reload_status.attempts;
+    reload_status.last_at = clock();
+    CompiledSet next = compile_workflow_set(dir);
+    if (!next.ok()) {
+      ++reload_status.failures;
+      reload_status.last_ok = false;
+      reload_status.last_diagnostics = next.diagnostics;
+      spdlog::error("reload failed, the old set stays live:\n{}", next.diagnostics);
+      return false;
+    }
+    reload_status.last_ok = true;
+    reload_status.last_diagnostics.clear();
+    if (next.program->version != processor.program()->version) {
+      save_program_sources(store, next);
+      processor.set_program(next.program);
+      spdlog::info("reloaded workflows: version {}", next.program->version);
+    }
+    live = std::move(next);
+    return true;
+  }
+
+  void after_commit() {
+    relay_outbox_once(store, config, clock());
+    arm_timer();
+  }
+
+  void arm_timer() {
+    std::optional<engine::TimePoint> due = processor.next_due();
+    if (!due || stopping) {
+      timer.cancel();
+      return;
+    }
+    engine::TimePoint wait = std::max<engine::TimePoint>(0, *due - clock());
+    timer.expires_after(std::chrono::seconds(wait));
+    timer.async_wait([this](boost::system::error_code ec) {
+      if (ec || stopping) return;
+      BatchOutcome outcome = processor.fire_due(clock());
+      if (!outcome.committed) spdlog::error("timers: the store refused the batch: {}", outcome.error);
+      after_commit();
+    });
+  }
+
+  void watch() {
+    int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) {
+      spdlog::warn("hot reload off: inotify unavailable");
+      return;
+    }
+    const std::uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE;
+    ::inotify_add_watch(fd, dir.c_str(), mask);
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_directory()) ::inotify_add_watch(fd, it->path().c_str(), mask);
+    }
+    inotify = std::make_unique<asio::posix::stream_descriptor>(io, fd);
+    read_inotify();
+  }
+
+  void read_inotify() {
+    inotify->async_read_some(asio::buffer(inotify_buffer), [this](boost::system::error_code ec, std::size_t) {
+      if (ec || stopping) return;
+      // Editors write in bursts (temp file, rename, chmod): reload once things are quiet.
+      debounce.expires_after(std::chrono::milliseconds(config.debounce_ms));
+      debounce.async_wait([this](boost::system::error_code e) {
+        if (!e && !stopping) reload();
+      });
+      read_inotify();
+    });
+  }
+
+  awaitable<void> session(asio::ip::tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(config.max_body_bytes);
+      stream.expires_after(std::chrono::seconds(config.read_timeout_seconds));
+      boost::system::error_code ec;
+      co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      HttpResponse response;
+      bool keep_alive = false;
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::eof) break;
+      if (ec == http::error::body_limit) {
+        response = HttpResponse{413, "application/json",
+                                "{\"error\":\"body larger than " + std::to_string(config.max_body_bytes) +
+                                    " bytes\",\"field\":\"body\"}\n"};
+      } else if (ec) {
+        response = HttpResponse{400, "application/json", "{\"error\":\"malformed HTTP request\",\"field\":null}\n"};
+      } else {
+        http::request<http::string_body>& req = parser.get();
+        keep_alive = req.keep_alive();
+        HttpRequest request{std::string(req.method_string()), std::string(req.target()),
+                            std::string(req[http::field::authorization]), std::move(req.body())};
+        ApiContext ctx = context();
+        try {
+          response = handle_request(request, ctx);
+        } catch (const std::exception& e) {
+          spdlog::error("request {} {}: {}", request.method, request.target, e.what());
+          response = HttpResponse{500, "application/json", "{\"error\":\"internal error\",\"field\":null}\n"};
+        }
+        spdlog::info("{} {} -> {}", request.method, request.target.substr(0, 200), response.status);
+      }
+      ++http_counters.by_status[response.status];
+      http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
+      res.set(http::field::content_type, response.content_type);
+      res.keep_alive(keep_alive && !stopping);
+      res.body() = std::move(response.body);
+      res.prepare_payload();
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !res.keep_alive()) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  }
+
+  awaitable<void> accept_loop() {
+    for (;;) {
+      boost::system::error_code ec;
+      asio::ip::tcp::socket socket = co_await acceptor->async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (stopping) co_return;
+        continue;
+      }
+      asio::co_spawn(io, session(std::move(socket)), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("connection: {}", ex.what());
+        }
+      });
+    }
+  }
+
+  int run(std::ostream& err) {
+    std::string host = "127.0.0.1", port = config.listen;
+    if (std::size_t colon = config.listen.rfind(':'); colon != std::string::npos) {
+      host = config.listen.substr(0, colon);
+      port = config.listen.substr(colon + 1);
+    }
+    boost::system::error_code ec;
+    asio::ip::address address = asio::ip::make_address(host, ec);
+    if (ec) {
+      err << "leadflow: error: --listen: bad address '" << config.listen << "'\n";
+      return 2;
+    }
+    acceptor = std::make_unique<asio::ip::tcp::acceptor>(io);
+    asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(std::atoi(port.c_str())));
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      err << "leadflow: error: cannot listen on " << config.listen << ": " << ec.message() << '\n';
+      return 2;
+    }
+    spdlog::info("serving {} workflows (version {}) on {}", processor.program()->workflows.size(),
+                 processor.program()->version, config.listen);
+    signals.async_wait([this](boost::system::error_code e, int sig) {
+      if (e) return;
+      spdlog::info("signal {}: finishing and closing", sig);
+      stopping = true;
+      boost::system::error_code ignored;
+      acceptor->close(ignored);
+      timer.cancel();
+      debounce.cancel();
+      if (inotify) inotify->close(ignored);
+      // Any batch in hand has committed: handlers run one at a time on this thread.
+      io.stop();
+    });
+    // Catch-up: timers that fell due while the service was down fire now, in due order.
+    BatchOutcome catch_up = processor.fire_due(clock());
+    if (catch_up.timers_fired > 0) spdlog::info("catch-up: {} overdue timers fired", catch_up.timers_fired);
+    after_commit();
+    watch();
+    asio::co_spawn(io, accept_loop(), asio::detached);
+    io.run();
+    return 0;
+  }
+};
+
+Service::Service(store::Store& store, LeadProcessor& processor, ServiceConfig config, CompiledSet live,
+                 std::string workflows_dir)
+    : impl_(std::make_unique<Impl>(store, processor, std::move(config), std::move(live), std::move(workflows_dir))) {}
+Service::~Service() = default;
+void Service::set_clock(std::function<engine::TimePoint()> clock) { impl_->clock = std::move(clock); }
+int Service::run(std::ostream& err) { return impl_->run(err); }
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,42 @@
+// The `leadflow serve` daemon: one io_context on one thread owns the HTTP acceptor, the signal
+// set (SIGTERM/SIGINT: finish the batch in hand, flush, close), the single timer armed at the
+// earliest due time, and the inotify watch of the workflow folder (debounced hot reload).
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+#include "runtime/http_ingest.hpp"
+#include "runtime/reload.hpp"
+#include "runtime/store/store.hpp"
+
+namespace leadflow::runtime {
+
+class LeadProcessor;
+
+// Stores the sources of the set's version, so runs pinned to it can be told apart later.
+void save_program_sources(store::Store& store, const CompiledSet& set);
+
+// Delivers every pending outbox row to the JSONL sink (one line each, fsync once) and marks them
+// delivered; a minimal relay until the connectors of runtime/outbox/ are wired in. Returns how
+// many were delivered.
+std::size_t relay_outbox_once(store::Store& store, const ServiceConfig& config, engine::TimePoint now);
+
+class Service {
+ public:
+  Service(store::Store& store, LeadProcessor& processor, ServiceConfig config, CompiledSet live,
+          std::string workflows_dir);
+  ~Service();
+
+  void set_clock(std::function<engine::TimePoint()> clock);
+  // Serves until SIGTERM/SIGINT; returns the exit status (2 when the address cannot be bound).
+  int run(std::ostream& err);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace leadflow::runtime

@@ -1,0 +1,344 @@
+// LeadState / TenantState JSON for the store, names instead of indices.
+#include "runtime/store/lead_codec.hpp"
+
+#include <boost/json.hpp>
+
+#include "engine/workflow_graph.hpp"
+
+namespace leadflow::runtime::store {
+
+namespace json = boost::json;
+using engine::Value;
+using engine::ValueKind;
+
+namespace {
+
+json::value to_json_value(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::Null: return nullptr;
+    case ValueKind::Bool: return v.as_bool();
+    case ValueKind::Int: return v.as_int();
+    case ValueKind::Decimal: return json::object{{"f", v.as_decimal()}};
+    case ValueKind::String: return json::string(v.as_string());
+    case ValueKind::Time: return json::object{{"t", v.as_time()}};
+    case ValueKind::Duration: return json::object{{"d", v.as_duration()}};
+    case ValueKind::List: {
+      json::array items;
+      for (const Value& item : v.as_list()) items.push_back(to_json_value(item));
+      return json::object{{"l", std::move(items)}};
+    }
+  }
+  return nullptr;
+}
+
+std::int64_t as_i64(const json::value& v) {
+  if (v.is_int64()) return v.get_int64();
+  if (v.is_uint64()) return static_cast<std::int64_t>(v.get_uint64());
+  if (v.is_double()) return static_cast<std::int64_t>(v.get_double());
+  return 0;
+}
+
+Value from_json_value(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return Value();
+    case json::kind::bool_: return Value::boolean(v.get_bool());
+    case json::kind::int64:
+    case json::kind::uint64: return Value::integer(as_i64(v));
+    case json::kind::double_: return Value::decimal(v.get_double());
+    case json::kind::string: return Value::string(std::string_view(v.get_string()));
+    case json::kind::array: return Value();
+    case json::kind::object: {
+      const json::object& o = v.get_object();
+      if (auto* f = o.if_contains("f")) return Value::decimal(f->is_double() ? f->get_double() : static_cast<double>(as_i64(*f)));
+      if (auto* t = o.if_contains("t")) return Value::time(as_i64(*t));
+      if (auto* d = o.if_contains("d")) return Value::duration(as_i64(*d));
+      if (auto* l = o.if_contains("l"); l != nullptr && l->is_array()) {
+        std::vector<Value> items;
+        for (const json::value& item : l->get_array()) items.push_back(from_json_value(item));
+        return Value::list(std::move(items));
+      }
+      return Value();
+    }
+  }
+  return Value();
+}
+
+std::string str(const json::value* v) {
+  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+std::int64_t num(const json::value* v) { return v == nullptr ? 0 : as_i64(*v); }
+bool flag(const json::value* v) { return v != nullptr && v->is_bool() && v->get_bool(); }
+
+std::string name_of_workflow(const engine::Program& p, std::int32_t index) {
+  return index >= 0 && static_cast<std::size_t>(index) < p.workflows.size() ? p.workflows[static_cast<std::size_t>(index)].name
+                                                                          : std::string();
+}
+std::string name_of_event(const engine::Program& p, std::int32_t index) {
+  return index >= 0 && static_cast<std::size_t>(index) < p.events.size() ? p.events[static_cast<std::size_t>(index)].name
+                                                                       : std::string();
+}
+
+}  // namespace
+
+std::string encode_value(const Value& v) { return json::serialize(to_json_value(v)); }
+
+std::string encode_lead(const engine::LeadState& lead, const engine::Program& live) {
+  json::object o;
+  o["tenant"] = lead.tenant;
+  json::object fields;
+  for (std::size_t i = 0; i < lead.fields.size() && i < live.lead_fields.size(); ++i) {
+    if (!lead.fields[i].is_null()) fields[live.lead_fields[i].name] = to_json_value(lead.fields[i]);
+  }
+  o["fields"] = std::move(fields);
+  json::array score_log;
+  for (const engine::ScoreEntry& e : lead.score_log) {
+    score_log.push_back(json::array{json::string(e.source), json::string(e.reason), e.points, e.at, json::string(e.rule)});
+  }
+  o["score_log"] = std::move(score_log);
+  json::array runs;
+  for (const engine::Run& r : lead.runs) {
+    const engine::Program& p = r.program ? *r.program : live;
+    json::object run;
+    run["id"] = r.id;
+    run["version"] = p.version;
+    run["workflow"] = r.workflow_name.empty() ? name_of_workflow(p, r.workflow) : r.workflow_name;
+    run["node"] = r.node;
+    run["status"] = static_cast<int>(r.status);
+    run["started_at"] = r.started_at;
+    run["wake_at"] = r.wake_at;
+    run["wait_event"] = name_of_event(p, r.wait_event);
+    run["generation"] = r.generation;
+    run["retry_step"] = r.retry_step;
+    runs.push_back(std::move(run));
+  }
+  o["runs"] = std::move(runs);
+  json::object enrollments;
+  for (const auto& [wf, e] : lead.enrollments) {
+    std::string name = name_of_workflow(live, wf);
+    if (!name.empty()) enrollments[name] = json::array{e.count, e.last_enrolled_at};
+  }
+  o["enrollments"] = std::move(enrollments);
+  json::array held;
+  for (const engine::HeldCondition& h : lead.held) {
+    held.push_back(json::array{json::string(name_of_workflow(live, h.workflow)), h.trigger, h.since, h.fired, h.generation});
+  }
+  o["held"] = std::move(held);
+  json::array slas;
+  for (const engine::SlaClock& s : lead.slas) {
+    std::string name = s.sla >= 0 && static_cast<std::size_t>(s.sla) < live.slas.size()
+                           ? live.slas[static_cast<std::size_t>(s.sla)].name
+                           : std::string();
+    slas.push_back(json::array{json::string(name), s.started_at, json::string(s.owner), s.next_level, s.after_reassign});
+  }
+  o["slas"] = std::move(slas);
+  o["next_run_id"] = lead.next_run_id;
+  o["email_suppressed"] = lead.email_suppressed;
+  json::object fit;
+  for (const auto& [k, v] : lead.fit_points) fit[k] = v;
+  o["fit_points"] = std::move(fit);
+  json::object decay;
+  for (const auto& [k, v] : lead.decay_applied) decay[k] = v;
+  o["decay_applied"] = std::move(decay);
+
+  json::object facts;
+  json::object events;
+  for (const auto& [ev, seen] : lead.facts.events) {
+    std::string name = name_of_event(live, ev);
+    if (!name.empty()) events[name] = json::array{seen.count, seen.last_at};
+  }
+  facts["events"] = std::move(events);
+  json::object triggers;
+  for (const auto& [k, t] : lead.facts.triggers) {
+    triggers[k] = json::array{t.at, t.result, json::string(t.text), t.failed, t.longest_held, t.longest_since};
+  }
+  facts["triggers"] = std::move(triggers);
+  json::object refusals;
+  for (const auto& [k, r] : lead.facts.refusals) refusals[k] = json::array{r.count, r.last_at, json::string(r.reason)};
+  facts["refusals"] = std::move(refusals);
+  json::object run_ends;
+  for (const auto& [k, r] : lead.facts.run_ends) run_ends[k] = json::array{r.run, r.at, json::string(r.how)};
+  facts["run_ends"] = std::move(run_ends);
+  json::array stages;
+  for (const std::string& s : lead.facts.stages) stages.push_back(json::string(s));
+  facts["stages"] = std::move(stages);
+  o["facts"] = std::move(facts);
+  return json::serialize(o);
+}
+
+engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<const engine::Program>& live_ptr,
+                              const ProgramResolver& resolve, DecodeReport* report) {
+  const engine::Program& live = *live_ptr;
+  engine::LeadState lead;
+  json::value root = json::parse(text);
+  const json::object& o = root.as_object();
+  lead.tenant = str(o.if_contains("tenant"));
+  lead.fields.assign(live.lead_fields.size(), Value());
+  if (auto* f = o.if_contains("fields"); f != nullptr && f->is_object()) {
+    for (const auto& [key, value] : f->get_object()) {
+      engine::Slot slot = live.lead_slot(std::string_view(key.data(), key.size()));
+      if (slot != engine::no_index) lead.fields[static_cast<std::size_t>(slot)] = from_json_value(value);
+    }
+  }
+  if (auto* s = o.if_contains("score_log"); s != nullptr && s->is_array()) {
+    for (const json::value& e : s->get_array()) {
+      const json::array& a = e.as_array();
+      lead.score_log.push_back({str(&a.at(0)), str(&a.at(1)), num(&a.at(2)), num(&a.at(3)), str(&a.at(4))});
+    }
+  }
+  if (auto* rs = o.if_contains("runs"); rs != nullptr && rs->is_array()) {
+    for (const json::value& rv : rs->get_array()) {
+      const json::object& r = rv.as_object();
+      engine::Run run;
+      run.id = static_cast<std::uint64_t>(num(r.if_contains("id")));
+      std::string version = str(r.if_contains("version"));
+      run.workflow_name = str(r.if_contains("workflow"));
+      run.node = static_cast<engine::StepIndex>(num(r.if_contains("node")));
+      run.status = static_cast<engine::RunStatus>(num(r.if_contains("status")));
+      run.started_at = num(r.if_contains("started_at"));
+      run.wake_at = num(r.if_contains("wake_at"));
+      run.generation = static_cast<std::uint64_t>(num(r.if_contains("generation")));
+      run.retry_step = flag(r.if_contains("retry_step"));
+      std::shared_ptr<const engine::Program> program =
+          version == live.version ? live_ptr : (resolve ? resolve(version) : nullptr);
+      if (!program) {
+        const engine::Workflow* w = live.workflow(run.workflow_name);
+        if (w == nullptr || w->graph->size() <= run.node) {
+          if (report != nullptr) ++report->runs_dropped;
+          continue;
+        }
+        if (report != nullptr) ++report->runs_repinned;
+        program = live_ptr;
+      }
+      run.program = program;
+      run.workflow = program->workflow_index(run.workflow_name);
+      if (run.workflow == engine::no_index) {
+        if (report != nullptr) ++report->runs_dropped;
+        continue;
+      }
+      std::string wait_event = str(r.if_contains("wait_event"));
+      run.wait_event = wait_event.empty() ? engine::no_index : program->event_index(wait_event);
+      lead.runs.push_back(std::move(run));
+    }
+  }
+  if (auto* e = o.if_contains("enrollments"); e != nullptr && e->is_object()) {
+    for (const auto& [key, value] : e->get_object()) {
+      std::int32_t wf = live.workflow_index(std::string_view(key.data(), key.size()));
+      if (wf == engine::no_index) continue;
+      const json::array& a = value.as_array();
+      lead.enrollments[wf] = {static_cast<std::uint32_t>(num(&a.at(0))), num(&a.at(1))};
+    }
+  }
+  if (auto* h = o.if_contains("held"); h != nullptr && h->is_array()) {
+    for (const json::value& hv : h->get_array()) {
+      const json::array& a = hv.as_array();
+      engine::HeldCondition held;
+      held.workflow = live.workflow_index(str(&a.at(0)));
+      held.trigger = static_cast<std::int32_t>(num(&a.at(1)));
+      held.since = num(&a.at(2));
+      held.fired = flag(&a.at(3));
+      held.generation = static_cast<std::uint64_t>(num(&a.at(4)));
+      lead.held.push_back(held);  // kept even when unknown: timers address held[] by position
+    }
+  }
+  if (auto* s = o.if_contains("slas"); s != nullptr && s->is_array()) {
+    for (const json::value& sv : s->get_array()) {
+      const json::array& a = sv.as_array();
+      engine::SlaClock c;
+      c.sla = live.sla_index(str(&a.at(0)));
+      c.started_at = num(&a.at(1));
+      c.owner = str(&a.at(2));
+      c.next_level = static_cast<std::size_t>(num(&a.at(3)));
+      c.after_reassign = flag(&a.at(4));
+      lead.slas.push_back(std::move(c));
+    }
+  }
+  lead.next_run_id = static_cast<std::uint64_t>(num(o.if_contains("next_run_id")));
+  if (lead.next_run_id == 0) lead.next_run_id = 1;
+  lead.email_suppressed = flag(o.if_contains("email_suppressed"));
+  if (auto* f = o.if_contains("fit_points"); f != nullptr && f->is_object()) {
+    for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string(k)] = as_i64(v);
+  }
+  if (auto* d = o.if_contains("decay_applied"); d != nullptr && d->is_object()) {
+    for (const auto& [k, v] : d->get_object()) lead.decay_applied[std::string(k)] = as_i64(v);
+  }
+  if (auto* fv = o.if_contains("facts"); fv != nullptr && fv->is_object()) {
+    const json::object& facts = fv->get_object();
+    if (auto* ev = facts.if_contains("events"); ev != nullptr && ev->is_object()) {
+      for (const auto& [k, v] : ev->get_object()) {
+        std::int32_t index = live.event_index(std::string_view(k.data(), k.size()));
+        if (index == engine::no_index) continue;
+        const json::array& a = v.as_array();
+        lead.facts.events[index] = {static_cast<std::uint32_t>(num(&a.at(0))), num(&a.at(1))};
+      }
+    }
+    if (auto* tv = facts.if_contains("triggers"); tv != nullptr && tv->is_object()) {
+      for (const auto& [k, v] : tv->get_object()) {
+        const json::array& a = v.as_array();
+        lead.facts.triggers[std::string(k)] = {num(&a.at(0)), flag(&a.at(1)), str(&a.at(2)),
+                                               static_cast<std::uint32_t>(num(&a.at(3))), num(&a.at(4)), num(&a.at(5))};
+      }
+    }
+    if (auto* rv = facts.if_contains("refusals"); rv != nullptr && rv->is_object()) {
+      for (const auto& [k, v] : rv->get_object()) {
+        const json::array& a = v.as_array();
+        lead.facts.refusals[std::string(k)] = {static_cast<std::uint32_t>(num(&a.at(0))), num(&a.at(1)), str(&a.at(2))};
+      }
+    }
+    if (auto* rv = facts.if_contains("run_ends"); rv != nullptr && rv->is_object()) {
+      for (const auto& [k, v] : rv->get_object()) {
+        const json::array& a = v.as_array();
+        lead.facts.run_ends[std::string(k)] = {static_cast<std::uint64_t>(num(&a.at(0))), num(&a.at(1)), str(&a.at(2))};
+      }
+    }
+    if (auto* sv = facts.if_contains("stages"); sv != nullptr && sv->is_array()) {
+      for (const json::value& s : sv->get_array()) lead.facts.stages.push_back(str(&s));
+    }
+  }
+  return lead;
+}
+
+std::string encode_tenant(const engine::TenantState& t, std::uint64_t captures_seen, std::int64_t next_seq) {
+  json::object o;
+  json::object rr;
+  for (const auto& [team, pos] : t.round_robin) rr[std::to_string(team)] = pos;
+  o["round_robin"] = std::move(rr);
+  auto counters = [](const std::map<std::string, std::int64_t>& m) {
+    json::object out;
+    for (const auto& [k, v] : m) out[k] = v;
+    return out;
+  };
+  o["open_leads"] = counters(t.open_leads);
+  o["sent_today"] = counters(t.sent_today);
+  o["actions_today"] = counters(t.actions_today);
+  o["captures"] = t.captures;
+  o["duplicates"] = t.duplicates;
+  o["captures_seen"] = captures_seen;
+  o["next_seq"] = next_seq;
+  return json::serialize(o);
+}
+
+engine::TenantState decode_tenant(const std::string& text, std::uint64_t& captures_seen, std::int64_t& next_seq) {
+  engine::TenantState t;
+  json::value root = json::parse(text);
+  const json::object& o = root.as_object();
+  if (auto* rr = o.if_contains("round_robin"); rr != nullptr && rr->is_object()) {
+    for (const auto& [k, v] : rr->get_object()) {
+      t.round_robin[std::stoi(std::string(k))] = static_cast<std::size_t>(as_i64(v));
+    }
+  }
+  auto counters = [&](const char* key, std::map<std::string, std::int64_t>& m) {
+    if (auto* c = o.if_contains(key); c != nullptr && c->is_object()) {
+      for (const auto& [k, v] : c->get_object()) m[std::string(k)] = as_i64(v);
+    }
+  };
+  counters("open_leads", t.open_leads);
+  counters("sent_today", t.sent_today);
+  counters("actions_today", t.actions_today);
+  t.captures = num(o.if_contains("captures"));
+  t.duplicates = num(o.if_contains("duplicates"));
+  captures_seen = static_cast<std::uint64_t>(num(o.if_contains("captures_seen")));
+  next_seq = num(o.if_contains("next_seq"));
+  return t;
+}
+
+}  // namespace leadflow::runtime::store

@@ -1,0 +1,480 @@
+// The embedded SQLite store: WAL, synchronous=FULL by default, a versioned schema with ordered
+// migrations, and one transaction per batch.
+#include <sqlite3.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "runtime/store/store.hpp"
+
+namespace leadflow::runtime::store {
+
+const char* outbox_status_name(OutboxStatus status) {
+  switch (status) {
+    case OutboxStatus::Pending: return "pending";
+    case OutboxStatus::Claimed: return "claimed";
+    case OutboxStatus::Delivered: return "delivered";
+    case OutboxStatus::Dead: return "dead";
+  }
+  return "pending";
+}
+
+namespace {
+
+OutboxStatus outbox_status_from(std::string_view s) {
+  if (s == "claimed") return OutboxStatus::Claimed;
+  if (s == "delivered") return OutboxStatus::Delivered;
+  if (s == "dead") return OutboxStatus::Dead;
+  return OutboxStatus::Pending;
+}
+
+// Ordered migrations: migration N takes the schema from version N-1 to N. Never edit one that
+// has shipped; add the next.
+const char* const migrations[] = {
+    // 1: the core tables.
+    R"sql(
+CREATE TABLE leads (
+  tenant TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (tenant, id));
+CREATE TABLE tenants (tenant TEXT PRIMARY KEY, state TEXT NOT NULL);
+CREATE TABLE timers (
+  id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, lead TEXT NOT NULL, due INTEGER NOT NULL,
+  kind INTEGER NOT NULL, run_id INTEGER NOT NULL, idx INTEGER NOT NULL, generation INTEGER NOT NULL);
+CREATE INDEX timers_by_due ON timers (due, id);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY, tenant TEXT NOT NULL, at INTEGER NOT NULL, received_at INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX events_by_tenant ON events (tenant, id);
+CREATE TABLE idempotency_keys (
+  tenant TEXT NOT NULL, key TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (tenant, key));
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, lead TEXT NOT NULL, action TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  delivered_at INTEGER, last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at, id);
+CREATE TABLE audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, at INTEGER NOT NULL, lead TEXT NOT NULL,
+  workflow TEXT NOT NULL, action TEXT NOT NULL, channel TEXT NOT NULL, recipient TEXT NOT NULL,
+  content_hash TEXT NOT NULL, outcome TEXT NOT NULL);
+CREATE INDEX audit_by_tenant ON audit (tenant, id);
+CREATE TABLE suppression (
+  tenant TEXT NOT NULL, hash TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL,
+  PRIMARY KEY (tenant, hash));
+)sql",
+    // 2: the sources of Program versions runs are pinned to.
+    R"sql(
+CREATE TABLE program_versions (version TEXT PRIMARY KEY, sources TEXT NOT NULL);
+)sql",
+};
+static_assert(sizeof(migrations) / sizeof(migrations[0]) == latest_schema_version);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db) + " in: " + sql);
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Statement& bind(int i, const std::string& v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // True while there is a row.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+  void run() {
+    step();
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p),
+                                                      static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    throw std::runtime_error("sqlite: " + text);
+  }
+}
+
+int read_schema_version(sqlite3* db) {
+  Statement has(db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'");
+  has.step();
+  if (has.integer(0) == 0) return 0;
+  Statement v(db, "SELECT version FROM schema_version");
+  return v.step() ? static_cast<int>(v.integer(0)) : 0;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, const SqliteOptions& options) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK) {
+      std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+      sqlite3_close(db_);
+      throw std::runtime_error("cannot open database '" + path + "': " + message);
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    exec(db_, "PRAGMA journal_mode=WAL");
+    exec(db_, options.durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    exec(db_, "PRAGMA foreign_keys=ON");
+    migrate(options.schema_version == 0 ? latest_schema_version : options.schema_version);
+  }
+  ~SqliteStore() override { sqlite3_close(db_); }
+
+  void fail_next_commit() { fail_next_ = true; }
+
+  StoreStatus commit(const Batch& batch) override {
+    if (batch.empty()) return {};
+    try {
+      exec(db_, "BEGIN IMMEDIATE");
+    } catch (const std::exception& e) {
+      return {false, e.what()};
+    }
+    try {
+      write(batch);
+      exec(db_, "COMMIT");
+      return {};
+    } catch (const std::exception& e) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      return {false, e.what()};
+    }
+  }
+
+  std::vector<LeadRow> leads() override {
+    std::vector<LeadRow> out;
+    Statement s(db_, "SELECT tenant, id, state, seq FROM leads ORDER BY tenant, seq");
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.integer(3)});
+    return out;
+  }
+  std::optional<LeadRow> lead(const std::string& tenant, const std::string& id) override {
+    Statement s(db_, "SELECT tenant, id, state, seq FROM leads WHERE tenant=? AND id=?");
+    s.bind(1, tenant).bind(2, id);
+    if (!s.step()) return std::nullopt;
+    return LeadRow{s.text(0), s.text(1), s.text(2), s.integer(3)};
+  }
+  std::vector<std::pair<std::string, std::string>> tenants() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    Statement s(db_, "SELECT tenant, state FROM tenants ORDER BY tenant");
+    while (s.step()) out.emplace_back(s.text(0), s.text(1));
+    return out;
+  }
+  std::vector<TimerRow> timers() override {
+    std::vector<TimerRow> out;
+    Statement s(db_, "SELECT id, tenant, lead, due, kind, run_id, idx, generation FROM timers ORDER BY due, id");
+    while (s.step()) {
+      TimerRow row;
+      row.id = s.integer(0);
+      row.tenant = s.text(1);
+      row.timer.lead = s.text(2);
+      row.timer.due = s.integer(3);
+      row.timer.kind = static_cast<engine::TimerKind>(s.integer(4));
+      row.timer.run_id = static_cast<std::uint64_t>(s.integer(5));
+      row.timer.index = static_cast<std::int32_t>(s.integer(6));
+      row.timer.generation = static_cast<std::uint64_t>(s.integer(7));
+      out.push_back(std::move(row));
+    }
+    return out;
+  }
+  std::optional<engine::TimePoint> earliest_timer() override {
+    Statement s(db_, "SELECT due FROM timers ORDER BY due, id LIMIT 1");
+    if (!s.step()) return std::nullopt;
+    return s.integer(0);
+  }
+  bool has_key(const std::string& tenant, const std::string& key) override {
+    Statement s(db_, "SELECT 1 FROM idempotency_keys WHERE tenant=? AND key=?");
+    s.bind(1, tenant).bind(2, key);
+    return s.step();
+  }
+  std::vector<EventRow> events(const std::string& tenant) override {
+    std::vector<EventRow> out;
+    Statement s(db_, "SELECT id, tenant, at, received_at, idempotency_key, body FROM events WHERE tenant=? ORDER BY id");
+    s.bind(1, tenant);
+    while (s.step()) out.push_back({s.integer(0), s.text(1), s.integer(2), s.integer(3), s.text(4), s.text(5)});
+    return out;
+  }
+  std::vector<AuditRow> audit(const std::string& tenant) override {
+    std::vector<AuditRow> out;
+    Statement s(db_,
+                "SELECT tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome FROM audit "
+                "WHERE tenant=? ORDER BY id");
+    s.bind(1, tenant);
+    while (s.step()) {
+      out.push_back({s.text(0), s.integer(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
+                     s.text(8)});
+    }
+    return out;
+  }
+  StoreIds max_ids() override {
+    StoreIds ids;
+    Statement t(db_, "SELECT coalesce(max(id), 0) FROM timers");
+    t.step();
+    ids.timer = t.integer(0);
+    // Fired timers are deleted: keep ids growing past them through the meta of the events table.
+    Statement m(db_, "SELECT coalesce(max(value), 0) FROM meta WHERE key='timer_id'");
+    if (m.step()) ids.timer = std::max(ids.timer, m.integer(0));
+    Statement e(db_, "SELECT coalesce(max(id), 0) FROM events");
+    e.step();
+    ids.event = e.integer(0);
+    return ids;
+  }
+  StoreCounts counts() override {
+    StoreCounts c;
+    auto count = [&](const char* sql) {
+      Statement s(db_, sql);
+      s.step();
+      return s.integer(0);
+    };
+    c.leads = count("SELECT count(*) FROM leads");
+    c.timers = count("SELECT count(*) FROM timers");
+    c.events = count("SELECT count(*) FROM events");
+    c.outbox_pending = count("SELECT count(*) FROM outbox WHERE status IN ('pending','claimed')");
+    c.outbox_delivered = count("SELECT count(*) FROM outbox WHERE status='delivered'");
+    c.outbox_dead = count("SELECT count(*) FROM outbox WHERE status='dead'");
+    c.audit = count("SELECT count(*) FROM audit");
+    return c;
+  }
+
+  std::vector<OutboxRow> claim_outbox(std::size_t limit, engine::TimePoint now, engine::TimePoint lease_until) override {
+    std::vector<OutboxRow> out;
+    exec(db_, "BEGIN IMMEDIATE");
+    try {
+      Statement s(db_,
+                  "SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, "
+                  "last_error FROM outbox WHERE status IN ('pending','claimed') AND next_attempt_at <= ? "
+                  "ORDER BY next_attempt_at, id LIMIT ?");
+      s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
+      while (s.step()) {
+        out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                       outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9)});
+      }
+      Statement u(db_, "UPDATE outbox SET status='claimed', attempts=attempts+1, next_attempt_at=? WHERE id=?");
+      for (OutboxRow& row : out) {
+        u.bind(1, lease_until).bind(2, row.id);
+        u.run();
+        row.status = OutboxStatus::Claimed;
+        row.attempts += 1;
+        row.next_attempt_at = lease_until;
+      }
+      exec(db_, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    return out;
+  }
+  std::vector<OutboxRow> outbox(const std::string& tenant) override {
+    std::vector<OutboxRow> out;
+    Statement s(db_,
+                "SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, "
+                "last_error FROM outbox WHERE tenant=? ORDER BY id");
+    s.bind(1, tenant);
+    while (s.step()) {
+      out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                     outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9)});
+    }
+    return out;
+  }
+  void mark_delivered(std::int64_t id, engine::TimePoint now) override {
+    Statement s(db_, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
+    s.bind(1, now).bind(2, id);
+    s.run();
+  }
+  void mark_failed(std::int64_t id, engine::TimePoint retry_at, const std::string& error, bool dead) override {
+    Statement s(db_, "UPDATE outbox SET status=?, next_attempt_at=?, last_error=? WHERE id=?");
+    s.bind(1, std::string(dead ? "dead" : "pending")).bind(2, retry_at).bind(3, error).bind(4, id);
+    s.run();
+  }
+
+  void save_program_version(const std::string& version, const std::string& sources) override {
+    Statement s(db_, "INSERT OR IGNORE INTO program_versions (version, sources) VALUES (?, ?)");
+    s.bind(1, version).bind(2, sources);
+    s.run();
+  }
+  std::optional<std::string> program_version(const std::string& version) override {
+    Statement s(db_, "SELECT sources FROM program_versions WHERE version=?");
+    s.bind(1, version);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  }
+
+ private:
+  void migrate(int target) {
+    int current = read_schema_version(db_);
+    if (current > latest_schema_version) {
+      throw std::runtime_error("database schema version " + std::to_string(current) +
+                               " is newer than this leadflow (" + std::to_string(latest_schema_version) + ")");
+    }
+    for (int v = current + 1; v <= target; ++v) {
+      exec(db_, "BEGIN IMMEDIATE");
+      try {
+        if (v == 1) {
+          exec(db_, "CREATE TABLE schema_version (version INTEGER NOT NULL)");
+          exec(db_, "INSERT INTO schema_version VALUES (0)");
+          exec(db_, "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
+        }
+        exec(db_, migrations[v - 1]);
+        Statement s(db_, "UPDATE schema_version SET version=?");
+        s.bind(1, v);
+        s.run();
+        exec(db_, "COMMIT");
+      } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+      }
+    }
+  }
+
+  void write(const Batch& b) {
+    std::size_t total = b.leads.size() + b.tenants.size() + b.timers_added.size() + b.timers_deleted.size() +
+                        b.events.size() + b.outbox.size() + b.audit.size() + b.keys.size();
+    std::size_t written = 0;
+    auto tick = [&] {
+      if (fail_next_ && ++written * 2 >= total) {
+        fail_next_ = false;
+        throw std::runtime_error("injected failure (test)");
+      }
+    };
+    {
+      Statement s(db_,
+                  "INSERT INTO leads (tenant, id, state, seq) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state");
+      for (const LeadRow& r : b.leads) {
+        s.bind(1, r.tenant).bind(2, r.id).bind(3, r.state).bind(4, r.seq);
+        s.run();
+        tick();
+      }
+    }
+    {
+      Statement s(db_,
+                  "INSERT INTO tenants (tenant, state) VALUES (?, ?) "
+                  "ON CONFLICT (tenant) DO UPDATE SET state=excluded.state");
+      for (const auto& [tenant, state] : b.tenants) {
+        s.bind(1, tenant).bind(2, state);
+        s.run();
+        tick();
+      }
+    }
+    std::int64_t max_timer = 0;
+    {
+      Statement s(db_,
+                  "INSERT INTO timers (id, tenant, lead, due, kind, run_id, idx, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const TimerRow& r : b.timers_added) {
+        s.bind(1, r.id).bind(2, r.tenant).bind(3, r.timer.lead).bind(4, r.timer.due)
+            .bind(5, static_cast<std::int64_t>(r.timer.kind)).bind(6, static_cast<std::int64_t>(r.timer.run_id))
+            .bind(7, static_cast<std::int64_t>(r.timer.index)).bind(8, static_cast<std::int64_t>(r.timer.generation));
+        s.run();
+        max_timer = std::max(max_timer, r.id);
+        tick();
+      }
+    }
+    if (max_timer > 0) {
+      Statement s(db_, "INSERT INTO meta (key, value) VALUES ('timer_id', ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value=max(value, excluded.value)");
+      s.bind(1, max_timer);
+      s.run();
+    }
+    {
+      Statement s(db_, "DELETE FROM timers WHERE id=?");
+      for (std::int64_t id : b.timers_deleted) {
+        s.bind(1, id);
+        s.run();
+        tick();
+      }
+    }
+    {
+      Statement s(db_, "INSERT INTO events (id, tenant, at, received_at, idempotency_key, body) VALUES (?, ?, ?, ?, ?, ?)");
+      for (const EventRow& r : b.events) {
+        s.bind(1, r.id).bind(2, r.tenant).bind(3, r.at).bind(4, r.received_at).bind(5, r.idempotency_key).bind(6, r.body);
+        s.run();
+        tick();
+      }
+    }
+    {
+      Statement s(db_, "INSERT INTO idempotency_keys (tenant, key, event_id) VALUES (?, ?, ?)");
+      for (const IdempotencyRow& r : b.keys) {
+        s.bind(1, r.tenant).bind(2, r.key).bind(3, r.event_id);
+        s.run();
+        tick();
+      }
+    }
+    {
+      Statement s(db_,
+                  "INSERT INTO outbox (tenant, lead, action, idempotency_key, payload, next_attempt_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?)");
+      for (const OutboxRow& r : b.outbox) {
+        s.bind(1, r.tenant).bind(2, r.lead).bind(3, r.action).bind(4, r.idempotency_key).bind(5, r.payload)
+            .bind(6, r.next_attempt_at);
+        s.run();
+        tick();
+      }
+    }
+    {
+      Statement s(db_,
+                  "INSERT INTO audit (tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      for (const AuditRow& r : b.audit) {
+        s.bind(1, r.tenant).bind(2, r.at).bind(3, r.lead).bind(4, r.workflow).bind(5, r.action).bind(6, r.channel)
+            .bind(7, r.recipient).bind(8, r.content_hash).bind(9, r.outcome);
+        s.run();
+        tick();
+      }
+    }
+  }
+
+  sqlite3* db_ = nullptr;
+  bool fail_next_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_sqlite(const std::string& path, const SqliteOptions& options) {
+  return std::make_unique<SqliteStore>(path, options);
+}
+
+int sqlite_schema_version(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return 0;
+  }
+  int v = 0;
+  try {
+    v = read_schema_version(db);
+  } catch (...) {
+    v = 0;
+  }
+  sqlite3_close(db);
+  return v;
+}
+
+void fail_next_commit_for_tests(Store& store) {
+  if (auto* s = dynamic_cast<SqliteStore*>(&store)) s->fail_next_commit();
+}
+
+}  // namespace leadflow::runtime::store
