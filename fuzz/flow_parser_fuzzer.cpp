@@ -16,7 +16,8 @@
 
 namespace {
 
-char work_dir[] = "/tmp/leadflow-fuzz-cwd-XXXXXX";
+char work_dir[] = "/tmp/leadflow-fuzz-XXXXXX";
+std::string input_path;  // work_dir/fuzz.flow: relative imports look in an empty directory
 
 // Imports resolve against the filesystem. A path into /dev, /proc or /sys can block on read
 // (/dev/tty, /proc/self/fd/0) or differ from run to run, which would make the fuzzer report
@@ -32,13 +33,15 @@ bool imports_special_files(std::string_view text) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Run from an empty directory so that a relative import ("schema.flow") finds nothing and
-  // every input compiles the same wherever the fuzzer was started.
-  if (mkdtemp(work_dir) == nullptr || chdir(work_dir) != 0) {
-    std::perror("flow_parser_fuzzer: cannot enter an empty working directory");
+  // The input "lives" in an empty directory, so that a relative import ("schema.flow") finds
+  // nothing and every input compiles the same wherever the fuzzer was started. No chdir:
+  // libFuzzer opens the corpus and artifact paths it was given after this.
+  if (mkdtemp(work_dir) == nullptr) {
+    std::perror("flow_parser_fuzzer: cannot create an empty directory");
     std::abort();
   }
   std::atexit([] { rmdir(work_dir); });
+  input_path = std::string(work_dir) + "/fuzz.flow";
   return 0;
 }
 
@@ -49,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   leadflow::dsl::CompileOptions options;
   options.warnings = true;
   options.lower = true;
-  std::unique_ptr<leadflow::dsl::Compilation> c = leadflow::dsl::compile_text("fuzz.flow", text, options);
+  std::unique_ptr<leadflow::dsl::Compilation> c = leadflow::dsl::compile_text(input_path, text, options);
 
   // What `leadflow check` prints: excerpts, carets and JSON over whatever spans came out.
   std::ostringstream out;
