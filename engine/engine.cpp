@@ -320,9 +320,11 @@ struct Engine::Context {
         if (t.kind == TriggerKind::Becomes) {
           fires = c.after == target && !(c.before == target);
         } else {
-          // Strictly beyond the threshold; a field without a previous value has no transition.
-          bool was_beyond = t.below ? (c.before < target) : (c.before > target);
-          bool is_beyond = t.below ? (c.after < target) : (c.after > target);
+          // `crosses 30` means reaching 30 or more from below (the playbooks' "score 30+");
+          // `crosses below 30` means dropping under 30 from 30 or more. A field without a
+          // previous value has no transition.
+          bool was_beyond = t.below ? (c.before < target) : (c.before >= target);
+          bool is_beyond = t.below ? (c.after < target) : (c.after >= target);
           fires = !c.before.is_null() && is_beyond && !was_beyond;
         }
         std::string line = trigger_text(t) + " → " + (fires ? "true" : "false") + " (" +
@@ -665,7 +667,13 @@ struct Engine::Context {
           if (d.kind() == ValueKind::Duration) due = Value::time(now + d.as_duration());
           else if (d.kind() == ValueKind::Time) due = d;
         }
-        effect(w.name, "task", {{"title", Value::string(text_of(st.title))}, {"due", due}});
+        // The task goes to the owner named by the step, else to the lead's owner.
+        Value owner = st.owner ? evaluate(*st.owner, lead.fields, event_data(), now) : field(slot_owner);
+        effect(w.name, "task",
+               {{"title", Value::string(text_of(st.title))},
+                {"due", due},
+                {"owner", owner},
+                {"priority", Value::string(st.priority.empty() ? "normal" : st.priority)}});
         break;
       }
       case StepKind::Send: break;  // run(): it may hold the run

@@ -42,7 +42,7 @@ workflow inbound {
                            "09:00 inbound set field=\"country\" value=\"DE\"",
                            "09:00 inbound set field=\"tags\" value=[\"inbound\"]",
                            "09:00 inbound assign owner=\"maria@x.com\" team=null rule=\"\\\"maria@x.com\\\"\"",
-                           "09:00 inbound task title=\"Call Ana now\" due=2026-01-05T09:05:00Z",
+                           "09:00 inbound task title=\"Call Ana now\" due=2026-01-05T09:05:00Z owner=\"maria@x.com\" priority=\"normal\"",
                            "09:00 inbound notify channel=\"slack\" to=\"#sales\" message=\"New lead Ana\"",
                            "09:00 inbound webhook channel=\"webhook\" to=\"https://hooks.example.com/x\"",
                            "09:00 inbound sms template=\"hello\" to=\"+359\"",

@@ -37,11 +37,29 @@ event no_show { set lead.country = "no_show" }
   CHECK(sim.lines() == Lines{"09:00 status email template=\"missed_you\" to=\"ana@acme.com\""});
 }
 
+TEST_CASE("crosses fires when the score lands exactly on the threshold, the playbooks' 30+", "[engine][trigger]") {
+  Sim sim(R"(
+scoring engagement {
+  on pricing_page_view -> +15 "pricing"
+}
+workflow hot {
+  when lead.score crosses 30
+  enroll always
+  notify slack "#hot" "{lead.id} is hot"
+}
+)");
+  sim.load(t("2026-01-05T08:00:00Z"));
+  sim.event("pricing_page_view", t("2026-01-05T09:00:00Z"));  // 15
+  sim.event("pricing_page_view", t("2026-01-05T09:01:00Z"));  // 30: reached
+  sim.event("pricing_page_view", t("2026-01-05T09:02:00Z"));  // 45: still above, no new edge
+  CHECK(sim.lines("notify") == Lines{"09:01 hot notify channel=\"slack\" to=\"#hot\" message=\"L-1 is hot\""});
+}
+
 TEST_CASE("crosses fires once on the upward transition", "[engine][trigger]") {
   Sim sim(R"(
 scoring engagement {
   on pricing_page_view -> +20 "pricing"
-  on replied -> -30 "reply penalty"
+  on replied -> -40 "reply penalty"
 }
 workflow hot {
   when lead.score crosses above 50
@@ -51,8 +69,8 @@ workflow hot {
 )");
   sim.load(t("2026-01-05T08:00:00Z"));
   for (int i = 0; i < 4; ++i) sim.event("pricing_page_view", t("2026-01-05T09:00:00Z") + i * 60);  // 20 40 60 80
-  sim.event("replied", t("2026-01-05T10:00:00Z"));                                                 // 50
-  sim.event("pricing_page_view", t("2026-01-05T11:00:00Z"));                                       // 70
+  sim.event("replied", t("2026-01-05T10:00:00Z"));                                                 // 40
+  sim.event("pricing_page_view", t("2026-01-05T11:00:00Z"));                                       // 60
   CHECK(sim.lines("notify") == Lines{"09:02 hot notify channel=\"slack\" to=\"#hot\" message=\"L-1 is hot\"",
                                      "11:00 hot notify channel=\"slack\" to=\"#hot\" message=\"L-1 is hot\""});
 }
