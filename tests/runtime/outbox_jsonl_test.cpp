@@ -160,3 +160,14 @@ TEST_CASE("a bad connector config reports every field at once", "[outbox][regist
   CHECK(fields == std::vector<std::string>{"colour", "connectors.a.url", "connectors.b.type", "connectors.c.url",
                                            "retry.max_attempts", "routes.email"});
 }
+
+TEST_CASE("examples/connectors.json is a valid connector config", "[outbox][registry]") {
+  std::vector<ConfigError> errors;
+  auto config = parse_registry_config(slurp(fs::path(LEADFLOW_SOURCE_DIR) / "examples" / "connectors.json"), "/tmp", errors);
+  for (const auto& e : errors) UNSCOPED_INFO(e.field << ": " << e.message);
+  REQUIRE(config);
+  boost::asio::io_context io;
+  ConnectorRegistry registry(*config, io.get_executor());
+  CHECK(registry.routes_for("notify") == std::vector<std::string>{"sales_ops", "file"});
+  CHECK(registry.routes_for("enroll") == std::vector<std::string>{"file"});
+}
