@@ -171,22 +171,36 @@ struct Engine::Context {
     cur = std::move(v);
   }
 
-  // Adds `delta` clamped to 0..100; returns the points actually added.
+  // Adds a rule's points. Fit rules (who the lead is) add up unclamped, so a -10 for a
+  // free-mail address taken at 0 still counts when a +25 comes later (15, as the playbook adds it
+  // up). Everything else (event points, decay, workflow steps) saturates, so the visible score
+  // never runs ahead of 0..100 and decay below 0 or points past 100 are not banked. The line's
+  // delta is the change of the visible score; returns the points the rule now contributes.
   std::int64_t add_score(std::int64_t delta, const std::string& source, const std::string& reason,
                          const std::string& workflow, const std::string& rule = {}) {
-    std::int64_t before = score();
-    std::int64_t after = std::clamp<std::int64_t>(before + delta, 0, 100);
-    std::int64_t applied = after - before;
+    if (!lead.score_started) {
+      lead.engagement_total = score();
+      lead.score_started = true;
+    }
+    const std::int64_t before = score();
+    if (rule.rfind("fit ", 0) == 0) {
+      lead.fit_total += delta;
+    } else {
+      lead.engagement_total =
+          std::clamp<std::int64_t>(lead.engagement_total + delta, -lead.fit_total, 100 - lead.fit_total);
+    }
+    const std::int64_t after = std::clamp<std::int64_t>(lead.fit_total + lead.engagement_total, 0, 100);
+    const std::int64_t applied = after - before;
     if (applied != delta) {
-      trace(workflow, "score " + std::string(delta >= 0 ? "+" : "") + std::to_string(delta) + " clamped to " +
-                          (applied >= 0 ? "+" : "") + std::to_string(applied) + " (score " +
-                          std::to_string(after) + ")");
+      trace(workflow, "score " + std::string(delta >= 0 ? "+" : "") + std::to_string(delta) + " shows as " +
+                          (applied >= 0 ? "+" : "") + std::to_string(applied) + " (score " + std::to_string(after) +
+                          ", fit total " + std::to_string(lead.fit_total) + ")");
     }
     set_field(slot_score, Value::integer(after));
     lead.score_log.push_back(ScoreEntry{source, reason, applied, now, rule});
     effect(workflow, "score",
            {{"delta", Value::integer(applied)}, {"score", Value::integer(after)}, {"reason", Value::string(reason)}});
-    return applied;
+    return delta;
   }
 
   void change_stage(const std::string& to, const std::string& workflow, const std::string& why) {

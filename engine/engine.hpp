@@ -131,9 +131,14 @@ struct LeadState {
   std::vector<SlaClock> slas;
   std::uint64_t next_run_id = 1;
   bool email_suppressed = false;  // unsubscribe or hard bounce: permanent
-  // What each fit rule currently contributes ("model:line" -> points actually added), so the
-  // score is explainable line by line and a rule that stops holding takes back what it added.
+  // What each fit rule currently contributes ("model:line" -> its points), so the score is
+  // explainable line by line and a rule that stops holding takes back what it added.
   std::map<std::string, std::int64_t> fit_points;
+  // The score is fit_total + engagement_total shown clamped to 0..100: fit points add up
+  // unclamped, engagement saturates (see Engine add_score). Started from the loaded score.
+  std::int64_t fit_total = 0;
+  std::int64_t engagement_total = 0;
+  bool score_started = false;
   // Decay rules applied ("model:line" -> start of the inactivity stretch it was applied for).
   std::map<std::string, TimePoint> decay_applied;
   LeadFacts facts;  // for explanations only; never read by the engine's decisions

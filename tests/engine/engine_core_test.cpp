@@ -243,6 +243,25 @@ workflow w {
   CHECK(sim.lines() == Lines{"09:00 w blocked effect=\"email\" reason=\"unsubscribed\""});
 }
 
+TEST_CASE("a penalty taken at 0 still counts: free mail -10 then a demo +25 is 15", "[engine][scoring]") {
+  Sim sim(R"(
+scoring playbook {
+  lead.email matches /@gmail\.com$/ -> -10 "free-mail address"
+  on demo_requested -> +25 "demo request"
+}
+stages by score { cold 0..9  nurture 10..19  mql 20..29  sql 30..100 }
+)");
+  sim.set("email", Value::string("ana@gmail.com"));
+  sim.load(t("2026-01-05T08:00:00Z"));
+  sim.event("demo_requested", t("2026-01-05T09:00:00Z"));
+  CHECK(sim.lines() == Lines{
+                           "08:00 score delta=0 score=0 reason=\"free-mail address\"",
+                           "08:00 stage from=null to=\"cold\"",
+                           "09:00 score delta=15 score=15 reason=\"demo request\"",
+                           "09:00 stage from=\"cold\" to=\"nurture\"",
+                       });
+}
+
 TEST_CASE("scores clamp to 0..100 and a stage change gets its own line", "[engine][scoring]") {
   Sim sim(R"(
 scoring engagement {
