@@ -133,6 +133,9 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
   o["slas"] = std::move(slas);
   o["next_run_id"] = lead.next_run_id;
   o["email_suppressed"] = lead.email_suppressed;
+  o["fit_total"] = lead.fit_total;
+  o["engagement_total"] = lead.engagement_total;
+  o["score_started"] = lead.score_started;
   json::object fit;
   for (const auto& [k, v] : lead.fit_points) fit[k] = v;
   o["fit_points"] = std::move(fit);
@@ -255,6 +258,9 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
   lead.next_run_id = static_cast<std::uint64_t>(num(o.if_contains("next_run_id")));
   if (lead.next_run_id == 0) lead.next_run_id = 1;
   lead.email_suppressed = flag(o.if_contains("email_suppressed"));
+  lead.fit_total = num(o.if_contains("fit_total"));
+  lead.engagement_total = num(o.if_contains("engagement_total"));
+  lead.score_started = flag(o.if_contains("score_started"));
   if (auto* f = o.if_contains("fit_points"); f != nullptr && f->is_object()) {
     for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string(k)] = as_i64(v);
   }
