@@ -8,6 +8,7 @@
 #include <span>
 
 #include "engine/calendar.hpp"
+#include "engine/capture.hpp"
 #include "engine/explain.hpp"
 #include "engine/expr_eval.hpp"
 #include "engine/workflow_graph.hpp"
@@ -81,13 +82,14 @@ struct Engine::Context {
   int steps = 0;
   bool settling = false;
 
-  Slot slot_id, slot_email, slot_score, slot_stage, slot_stage_changed, slot_owner, slot_owner_team,
+  Slot slot_id, slot_email, slot_email_domain, slot_score, slot_stage, slot_stage_changed, slot_owner, slot_owner_team,
       slot_tags, slot_timezone, slot_created, slot_last_activity, slot_unsub, slot_bounced, slot_phone;
 
   Context(Engine& e, LeadState& l, TenantState& t, StepResult& o, TimePoint n)
       : engine(e), prog(*e.program_), lead(l), tenant(t), out(o), now(n) {
     slot_id = prog.lead_slot("id");
     slot_email = prog.lead_slot("email");
+    slot_email_domain = prog.lead_slot("email_domain");
     slot_score = prog.lead_slot("score");
     slot_stage = prog.lead_slot("stage");
     slot_stage_changed = prog.lead_slot("stage_changed_at");
@@ -169,6 +171,15 @@ struct Engine::Context {
     if (cur == v && cur.kind() == v.kind()) return;
     changes.push_back({s, cur, v});
     cur = std::move(v);
+    // The company domain follows the email (004 "Capture": extract the domain), so rules can
+    // read `lead.email_domain` whichever way the email arrived.
+    if (s == slot_email) set_field(slot_email_domain, email_domain_of(lead.fields[static_cast<std::size_t>(s)]));
+  }
+
+  static Value email_domain_of(const Value& email) {
+    if (email.kind() != ValueKind::String) return Value();
+    std::string domain = email_domain(email.as_string());
+    return domain.empty() ? Value() : Value::string(std::move(domain));
   }
 
   // Adds a rule's points. Fit rules (who the lead is) add up unclamped, so a -10 for a
@@ -936,6 +947,9 @@ StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now) {
   StepResult out;
   Context ctx(*this, lead, tenant, out, now);
   if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  if (ctx.field(ctx.slot_email_domain).is_null()) {
+    ctx.set_field(ctx.slot_email_domain, Context::email_domain_of(ctx.field(ctx.slot_email)));
+  }
   ctx.rescore();
   ctx.restage();
   ctx.settle();
@@ -968,6 +982,9 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   if (engaged) ctx.set_field(ctx.slot_last_activity, Value::time(ev.at));
   // 3. Scoring: the event's points, then fit rules over the changed fields, then the stage.
   if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  if (ctx.field(ctx.slot_email_domain).is_null()) {
+    ctx.set_field(ctx.slot_email_domain, Context::email_domain_of(ctx.field(ctx.slot_email)));
+  }
   ctx.event_points(ev);
   ctx.rescore();
   ctx.restage();

@@ -35,6 +35,7 @@ TEST_CASE("explain prints the final state, the score line by line, the runs and 
         "final: score 35, stage \"warm\", owner null\n"
         "fields:\n"
         "  email = \"ana@acme.com\"\n"
+        "  email_domain = \"acme.com\"\n"
         "  stage_changed_at = 2026-01-05T09:00:00Z\n"
         "  tags = [\"nudged\"]\n"
         "  created_at = 2026-01-05T09:00:00Z\n"
