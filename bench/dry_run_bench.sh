@@ -6,7 +6,7 @@
 # (best/median of REPEAT runs, via bench/measure.py). Targets: under 5 s wall, under 1 GiB peak.
 # Environment: N, E, CAPTURES and INTENTS (passed to gen_dry_run_data.py; default 0.1% of the
 # events each), REPEAT (5), BENCH_BUILD_DIR (build-bench), BENCH_DIR (/tmp/leadflow-dry-run-bench),
-# JOBS, SKIP_BUILD=1 to use the binary as it is.
+# JOBS, SKIP_BUILD=1 to use the binary as it is, SKIP_GEN=1 to reuse the data already in BENCH_DIR.
 set -eu
 cd "$(dirname "$0")/.."
 n="${N:-100000}"
@@ -25,7 +25,9 @@ fi
 set -- "$out" -n "$n" -e "$e"
 [ -n "${CAPTURES:-}" ] && set -- "$@" --captures "$CAPTURES"
 [ -n "${INTENTS:-}" ] && set -- "$@" --intents "$INTENTS"
-python3 bench/gen_dry_run_data.py "$@"
+if [ "${SKIP_GEN:-0}" != "1" ] || [ ! -f "$out/events.jsonl" ]; then
+  python3 bench/gen_dry_run_data.py "$@"
+fi
 echo "dry_run_bench.sh: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 cmd="$build_dir/leadflow dry-run stdlib-workflows --leads $out/leads.jsonl --events $out/events.jsonl --until 90d --format jsonl"
