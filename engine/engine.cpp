@@ -260,8 +260,12 @@ struct Engine::Context {
       bool in_set = false;
       for (const StageBand& b : set.bands) in_set = in_set || (cur.kind() == ValueKind::String && cur.as_string() == b.name);
       if (!in_set) return;  // a workflow put the lead in another stage: the score no longer drives it
+      // The score drives the stage when it changes; until then a band a workflow chose (say
+      // "recycle to nurture") stands.
+      if (lead.staged_score && *lead.staged_score == score()) return;
     }
     std::int64_t s = score();
+    lead.staged_score = s;
     for (const StageBand& b : set.bands) {
       if (s >= b.low && s <= b.high) {
         change_stage(b.name, "", "score " + std::to_string(s) + " in " + b.name + " " + std::to_string(b.low) +

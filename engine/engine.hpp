@@ -139,6 +139,8 @@ struct LeadState {
   std::int64_t fit_total = 0;
   std::int64_t engagement_total = 0;
   bool score_started = false;
+  // The score the stage was last derived from (by-score stage sets).
+  std::optional<std::int64_t> staged_score;
   // Decay rules applied ("model:line" -> start of the inactivity stretch it was applied for).
   std::map<std::string, TimePoint> decay_applied;
   LeadFacts facts;  // for explanations only; never read by the engine's decisions
