@@ -270,7 +270,7 @@ struct StagesDecl {
   std::vector<StageRange> ranges;  // by_score: with low/high; pipeline: names only, in order
 };
 
-enum class UseKind : std::uint8_t { Scoring, Stages };
+enum class UseKind : std::uint8_t { Scoring, Stages, DisableWorkflows };
 
 struct UseDecl {
   Span span;

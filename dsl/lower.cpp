@@ -203,6 +203,13 @@ class Lowerer {
     for (const CalendarDecl* d : calendars_) calendar(*d);
     governance();
     selection();
+    for (const std::string& name : c_.symbols.disabled_workflows) {
+      for (engine::Workflow& w : p_->workflows) {
+        if (w.name != name) continue;
+        w.disabled = true;
+        w.triggers.clear();
+      }
+    }
     p_->build_indices();
     if (failed_) return nullptr;
     return p_;

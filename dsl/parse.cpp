@@ -127,7 +127,7 @@ std::string describe_token(std::string_view text, std::size_t begin, std::size_t
 // Resynchronises after a syntax error at the next line that starts a top-level declaration.
 std::size_t next_declaration(std::string_view text, std::size_t from) {
   static const std::string_view starts[] = {"import", "const", "schema", "event", "workflow", "scoring",
-                                            "stages", "use", "router", "team", "sla", "calendar", "governance", "test"};
+                                            "stages", "use", "disable", "router", "team", "sla", "calendar", "governance", "test"};
   std::size_t line = text.find('\n', from);
   while (line != std::string_view::npos) {
     std::size_t i = line + 1;

@@ -970,6 +970,18 @@ LEADFLOW_ACTION(use_scoring) { st.use->kind = UseKind::Scoring; }
 LEADFLOW_END
 LEADFLOW_ACTION(use_stages) { st.use->kind = UseKind::Stages; }
 LEADFLOW_END
+LEADFLOW_ACTION(disable_kw) {
+  st.use = std::make_unique<UseDecl>();
+  st.use->span = st.span(in);
+  st.use->kind = UseKind::DisableWorkflows;
+}
+LEADFLOW_END
+LEADFLOW_ACTION(disable_decl) {
+  st.use->span = st.span(in);
+  st.file.uses.push_back(std::move(*st.use));
+  st.use.reset();
+}
+LEADFLOW_END
 LEADFLOW_ACTION(use_decl) {
   st.use->span = st.span(in);
   st.file.uses.push_back(std::move(*st.use));

@@ -793,6 +793,12 @@ class Resolver {
     for (std::size_t i = 0; i < decl.names.size(); ++i) {
       const Span span = i < decl.name_spans.size() ? decl.name_spans[i] : decl.span;
       const std::string& name = decl.names[i];
+      if (decl.kind == UseKind::DisableWorkflows) {
+        if (lookup(sym_.workflows, name, span, DiagnosticKind::UnknownWorkflow, "workflow")) {
+          sym_.disabled_workflows.push_back(name);
+        }
+        continue;
+      }
       if (decl.kind == UseKind::Scoring) {
         if (lookup(sym_.scorings, name, span, DiagnosticKind::UnknownScoring, "scoring model") &&
             std::find(sym_.active_scorings.begin(), sym_.active_scorings.end(), name) ==

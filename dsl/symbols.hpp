@@ -65,6 +65,7 @@ class Symbols {
   // Selected by `use` (empty = all declared scoring models / the first `by score` stages).
   std::vector<std::string> active_scorings;
   std::string active_stages;
+  std::vector<std::string> disabled_workflows;  // `disable workflow NAME`: never triggered
 
   const LeadFieldInfo* lead_field(const std::string& name) const;
   const EventInfo* event(const std::string& name) const;

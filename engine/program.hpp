@@ -206,6 +206,8 @@ struct Workflow {
   EnrollPolicyDef policy;
   ExitDef exits;
   std::shared_ptr<const WorkflowGraph> graph;  // never null in a lowered Program
+  // `disable workflow NAME`: lowered without its triggers, so only an explicit `enroll` starts it.
+  bool disabled = false;
 };
 
 // ---------------------------------------------------------------- scoring and stages

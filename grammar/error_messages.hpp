@@ -20,7 +20,7 @@ inline constexpr const char* error_message_of = error_messages::template message
 
 LEADFLOW_EXPECTED(bad_declaration,
                   "expected a declaration (`workflow`, `schema`, `event`, `const`, `import`, `scoring`, `stages`, "
-                  "`use`, `router`, `team`, `sla`, `calendar`, `governance` or `test`)");
+                  "`use`, `disable`, `router`, `team`, `sla`, `calendar`, `governance` or `test`)");
 LEADFLOW_EXPECTED(decl_name, "expected a name");
 LEADFLOW_EXPECTED(ref_name, "expected a name");
 LEADFLOW_EXPECTED(event_ref, "expected an event name");
@@ -139,6 +139,7 @@ LEADFLOW_EXPECTED(cap_limit, "expected a whole number");
 LEADFLOW_EXPECTED(kw_per, "expected `per`");
 LEADFLOW_EXPECTED(kw_day, "expected `day`");
 LEADFLOW_EXPECTED(kw_window, "expected `window`");
+LEADFLOW_EXPECTED(kw_workflow, "expected `workflow`");
 LEADFLOW_EXPECTED(sep, "expected whitespace");
 LEADFLOW_EXPECTED(eof, "expected the end of the file");
 

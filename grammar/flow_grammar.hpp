@@ -230,6 +230,10 @@ struct use_stages : if_must<kw_stages, s_<use_name>> {};
 struct use_kw : kw_use {};
 struct use_decl : if_must<use_kw, s_<sor<use_scoring, use_stages>>> {};
 
+// ---- disable workflow a, b   (ship alternatives side by side; the configuration turns one off)
+struct disable_kw : kw_disable {};
+struct disable_decl : if_must<disable_kw, s_<kw_workflow>, s_<use_name>, star<if_must<seq<sep, comma>, s_<use_name>>>> {};
+
 // ---- router name { <condition> -> <target>   otherwise -> <target>   fallback <target> }
 struct target_team_name : ref_name {};
 struct skip_condition : identifier {};
@@ -348,7 +352,7 @@ struct test_decl : if_must<test_kw, s_<test_name>, s_<test_open>,
 
 // ---- file
 struct declaration : sor<import_decl, const_decl, schema_decl, event_decl, workflow_decl, scoring_decl, stages_decl,
-                         use_decl, router_decl, team_decl, sla_decl, calendar_decl, governance_decl, test_decl> {};
+                         use_decl, disable_decl, router_decl, team_decl, sla_decl, calendar_decl, governance_decl, test_decl> {};
 // What the parser loop consumes at a time; recovery restarts it at the next declaration.
 struct bad_declaration : eof {};  // never matches where it is used; names the error message
 struct top_item : seq<sep, sor<eof, seq<declaration, semis>, must<bad_declaration>>> {};

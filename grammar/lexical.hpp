@@ -130,6 +130,7 @@ LEADFLOW_KW(day, "day");
 LEADFLOW_KW(window, "window");
 LEADFLOW_KW(list, "list");
 LEADFLOW_KW(test, "test");
+LEADFLOW_KW(disable, "disable");
 LEADFLOW_KW(given, "given");
 LEADFLOW_KW(start, "start");
 LEADFLOW_KW(expect, "expect");
