@@ -39,7 +39,9 @@ Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Dir
     : program_(std::move(program)),
       directory_(std::move(directory)),
       options_(std::move(options)),
-      engine_(program_, directory_, default_hooks()) {}
+      engine_(program_, directory_, default_hooks()),
+      email_slot_(program_->lead_slot("email")),
+      domain_slot_(program_->lead_slot("domain")) {}
 
 const engine::LeadState* Simulator::lead(const std::string& id) const {
   auto it = entries_.find(id);
@@ -55,6 +57,33 @@ std::string Simulator::field_text(const engine::LeadState& state, std::string_vi
   if (s == engine::no_index || static_cast<std::size_t>(s) >= state.fields.size()) return {};
   const Value& v = state.fields[static_cast<std::size_t>(s)];
   return v.kind() == ValueKind::String ? std::string(v.as_string()) : std::string();
+}
+
+std::string_view Simulator::field_view(const engine::LeadState& state, engine::Slot slot) const {
+  if (slot == engine::no_index || static_cast<std::size_t>(slot) >= state.fields.size()) return {};
+  return state.fields[static_cast<std::size_t>(slot)].as_string();  // "" unless a string
+}
+
+std::string Simulator::account_domain(const engine::LeadState& s) const {
+  std::string d = lower(field_view(s, domain_slot_));
+  if (d.empty()) d = engine::email_domain(engine::normalise_email(field_view(s, email_slot_)));
+  return d;
+}
+
+void Simulator::update_account(LeadEntry& entry) {
+  std::string d = account_domain(entry.state);
+  if (d == entry.account) return;
+  if (!entry.account.empty()) {
+    auto it = accounts_.find(entry.account);
+    std::vector<std::size_t>& v = it->second;
+    v.erase(std::lower_bound(v.begin(), v.end(), entry.position));
+    if (v.empty()) accounts_.erase(it);
+  }
+  if (!d.empty()) {
+    std::vector<std::size_t>& v = accounts_[d];
+    v.insert(std::lower_bound(v.begin(), v.end(), entry.position), entry.position);
+  }
+  entry.account = std::move(d);
 }
 
 void Simulator::emit(engine::StepResult&& result, TimePoint now, const SimulatorSink& sink) {
@@ -79,6 +108,7 @@ void Simulator::reindex(const std::string& id) {
   index_.remove(id);
   index_.add(id, field_text(s, "email"), field_text(s, "domain"), field_text(s, "first_name"),
              field_text(s, "last_name"));
+  update_account(it->second);
 }
 
 Simulator::LeadEntry* Simulator::load(const std::string& id, TimePoint now, const SimulatorSink& sink) {
@@ -91,10 +121,12 @@ Simulator::LeadEntry* Simulator::load(const std::string& id, TimePoint now, cons
   entry.state.fields = std::move(leads_[pending->second].fields);
   entry.state.fields.resize(program_->lead_fields.size());
   entry.loaded = true;
+  entry.position = order_.size();
   pending_.erase(pending);
   order_.push_back(id);
   reindex(id);
   emit(engine_.load(entry.state, tenant_, now), now, sink);
+  update_account(entry);
   return &entry;
 }
 
@@ -144,9 +176,11 @@ void Simulator::capture(EventInput& input, TimePoint now, const SimulatorSink& s
     entry.state.fields[static_cast<std::size_t>(s)] = Value::time(now);
   }
   entry.loaded = true;
+  entry.position = order_.size();
   order_.push_back(capture_id);
   reindex(capture_id);
   emit(engine_.load(entry.state, tenant_, now), now, sink);
+  update_account(entry);
   input.event.lead = capture_id;
 }
 
@@ -162,12 +196,10 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
         domain = lower(input.event.data[static_cast<std::size_t>(f.slot)].as_string());
       }
     }
+    // Every loaded lead whose domain (or email domain) is this one, in load order.
     std::vector<std::string> targets;
-    for (const std::string& id : order_) {
-      const engine::LeadState& s = entries_[id].state;
-      std::string d = lower(field_text(s, "domain"));
-      if (d.empty()) d = engine::email_domain(engine::normalise_email(field_text(s, "email")));
-      if (!d.empty() && d == domain) targets.push_back(id);
+    if (auto it = domain.empty() ? accounts_.end() : accounts_.find(domain); it != accounts_.end()) {
+      for (std::size_t position : it->second) targets.push_back(order_[position]);
     }
     for (const std::string& id : targets) {
       engine::Event copy = input.event;

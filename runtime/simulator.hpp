@@ -60,16 +60,23 @@ class Simulator {
   struct LeadEntry {
     engine::LeadState state;
     bool loaded = false;
+    // Where the lead is in order_, and the key it has in accounts_ ("" when it has none).
+    std::size_t position = 0;
+    std::string account;
   };
 
   void push(engine::TimePoint at, ItemKind kind, std::size_t index);
   void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink);
   LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
   void reindex(const std::string& id);
+  // Keeps accounts_ in step with the lead's domain (or its email's domain).
+  void update_account(LeadEntry& entry);
+  std::string account_domain(const engine::LeadState& state) const;
   void apply_event(EventInput& input, engine::TimePoint now, const SimulatorSink& sink,
                    std::vector<InputError>& errors);
   void capture(EventInput& input, engine::TimePoint now, const SimulatorSink& sink);
   std::string field_text(const engine::LeadState& state, std::string_view name) const;
+  std::string_view field_view(const engine::LeadState& state, engine::Slot slot) const;
 
   std::shared_ptr<const engine::Program> program_;
   engine::Directory directory_;  // before engine_: the engine keeps a reference to it
@@ -84,6 +91,10 @@ class Simulator {
   std::map<std::string, LeadEntry> entries_;
   std::map<std::string, std::size_t> pending_;  // lead id -> leads_ position, not yet loaded
   std::vector<std::string> order_;
+  // Account-level events: loaded leads by lower-cased domain, as order_ positions (ascending).
+  std::map<std::string, std::vector<std::size_t>, std::less<>> accounts_;
+  engine::Slot email_slot_ = engine::no_index;
+  engine::Slot domain_slot_ = engine::no_index;
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue_;
   std::uint64_t seq_ = 0;
   std::uint64_t captures_ = 0;
