@@ -4,6 +4,8 @@
 #include "engine/engine.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <limits>
 #include <set>
 #include <span>
 
@@ -28,6 +30,18 @@
 #endif
 
 namespace leadflow::engine {
+
+// Trace lines are built only when someone reads them (EngineOptions::trace): the arguments are
+// not evaluated otherwise. TRACE inside Engine::Context, CTX_TRACE in the entry points.
+#define TRACE(...)                    \
+  do {                                \
+    if (tracing()) trace(__VA_ARGS__); \
+  } while (0)
+#define CTX_TRACE(...)                        \
+  do {                                        \
+    if (ctx.tracing()) ctx.trace(__VA_ARGS__); \
+  } while (0)
+
 namespace {
 
 constexpr int max_steps_per_call = 10000;
@@ -42,7 +56,31 @@ const char* const engagement_events[] = {
 
 bool active(const Run& r) { return r.status != RunStatus::Done; }
 
+// The builtin slots the Context keeps at hand, in the order of Engine::slots_.
+const char* const builtin_slot_names[] = {
+    "id",       "email",    "email_domain",     "score",        "stage",      "stage_changed_at",
+    "owner",    "owner_team", "tags",           "timezone",     "created_at", "last_activity_at",
+    "unsubscribed", "bounced", "phone",
+};
+
+std::atomic<std::uint64_t> next_engine_serial{1};
+
 }  // namespace
+
+// Per-Engine tables built from its Program once.
+struct Engine::Tables {
+  struct Fit {
+    const ScoringModel* model = nullptr;
+    const FitRule* rule = nullptr;
+    std::string key;     // "model:line", the key of LeadState::fit_points
+    std::string tag;     // "fit model:line", ScoreEntry::rule
+    std::string source;  // "scoring model"
+    std::vector<std::uint32_t> watched;  // indices into `watched`: the lead slots it reads
+    bool reads_now = false;
+  };
+  std::vector<Fit> fit;        // every fit rule of the active models, in evaluation order
+  std::vector<Slot> watched;   // the distinct lead slots fit rules read
+};
 
 bool Engine::is_engagement_event(std::string_view name) {
   for (const char* e : engagement_events) {
@@ -52,7 +90,34 @@ bool Engine::is_engagement_event(std::string_view name) {
 }
 
 Engine::Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks)
-    : program_(std::move(program)), directory_(directory), hooks_(std::move(hooks)) {
+    : Engine(std::move(program), directory, std::move(hooks), EngineOptions{}) {}
+
+Engine::Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks,
+               EngineOptions options)
+    : program_(std::move(program)), directory_(directory), hooks_(std::move(hooks)), options_(options) {
+  for (const char* name : builtin_slot_names) slots_.push_back(program_->lead_slot(name));
+  for (const EventDef& def : program_->events) engagement_.push_back(is_engagement_event(def.name));
+  serial_ = next_engine_serial.fetch_add(1);
+  auto tables = std::make_shared<Tables>();
+  for (std::int32_t m : program_->active_scorings) {
+    const ScoringModel& model = program_->scorings[static_cast<std::size_t>(m)];
+    for (const FitRule& rule : model.fit) {
+      Tables::Fit f;
+      f.model = &model;
+      f.rule = &rule;
+      f.key = model.name + ":" + std::to_string(rule.line);
+      f.tag = "fit " + f.key;
+      f.source = "scoring " + model.name;
+      f.reads_now = rule.condition.reads_now;
+      for (std::int32_t slot : rule.condition.lead_reads) {
+        auto it = std::find(tables->watched.begin(), tables->watched.end(), slot);
+        if (it == tables->watched.end()) it = tables->watched.insert(tables->watched.end(), slot);
+        f.watched.push_back(static_cast<std::uint32_t>(it - tables->watched.begin()));
+      }
+      tables->fit.push_back(std::move(f));
+    }
+  }
+  tables_ = std::move(tables);
 #ifdef LEADFLOW_HAS_ROUTING
   if (!hooks_.route) hooks_.route = route_lead;
 #endif
@@ -87,21 +152,22 @@ struct Engine::Context {
 
   Context(Engine& e, LeadState& l, TenantState& t, StepResult& o, TimePoint n)
       : engine(e), prog(*e.program_), lead(l), tenant(t), out(o), now(n) {
-    slot_id = prog.lead_slot("id");
-    slot_email = prog.lead_slot("email");
-    slot_email_domain = prog.lead_slot("email_domain");
-    slot_score = prog.lead_slot("score");
-    slot_stage = prog.lead_slot("stage");
-    slot_stage_changed = prog.lead_slot("stage_changed_at");
-    slot_owner = prog.lead_slot("owner");
-    slot_owner_team = prog.lead_slot("owner_team");
-    slot_tags = prog.lead_slot("tags");
-    slot_timezone = prog.lead_slot("timezone");
-    slot_created = prog.lead_slot("created_at");
-    slot_last_activity = prog.lead_slot("last_activity_at");
-    slot_unsub = prog.lead_slot("unsubscribed");
-    slot_bounced = prog.lead_slot("bounced");
-    slot_phone = prog.lead_slot("phone");
+    const std::vector<Slot>& s = e.slots_;
+    slot_id = s[0];
+    slot_email = s[1];
+    slot_email_domain = s[2];
+    slot_score = s[3];
+    slot_stage = s[4];
+    slot_stage_changed = s[5];
+    slot_owner = s[6];
+    slot_owner_team = s[7];
+    slot_tags = s[8];
+    slot_timezone = s[9];
+    slot_created = s[10];
+    slot_last_activity = s[11];
+    slot_unsub = s[12];
+    slot_bounced = s[13];
+    slot_phone = s[14];
     if (lead.fields.size() < prog.lead_fields.size()) lead.fields.resize(prog.lead_fields.size());
     // Runs that ended in an earlier call are history now.
     lead.runs.erase(std::remove_if(lead.runs.begin(), lead.runs.end(), [](const Run& r) { return !active(r); }),
@@ -119,6 +185,12 @@ struct Engine::Context {
     return lead.fields[static_cast<std::size_t>(s)];
   }
 
+  const Value& field_ref(Slot s) const {
+    static const Value null_value;
+    if (s < 0 || static_cast<std::size_t>(s) >= lead.fields.size()) return null_value;
+    return lead.fields[static_cast<std::size_t>(s)];
+  }
+
   std::string lead_id() const { return to_display(field(slot_id)); }
 
   std::int64_t score() const {
@@ -130,6 +202,8 @@ struct Engine::Context {
               std::vector<std::pair<std::string, Value>> fields) {
     out.effects.push_back(Effect{now, lead_id(), workflow, std::move(action), std::move(fields)});
   }
+
+  bool tracing() const { return engine.options_.trace; }
 
   void trace(const std::string& workflow, std::string text) {
     out.trace.push_back(TraceLine{now, lead_id(), workflow, std::move(text)});
@@ -158,7 +232,7 @@ struct Engine::Context {
                  bool traced = true, std::string_view text = {}) {
     std::span<const Value> ev = with_event ? event_data() : std::span<const Value>();
     bool r = evaluate_condition(code, lead.fields, ev, now);
-    if (traced) trace(workflow, describe(p, code, r, with_event && event ? event->type : no_index, text));
+    if (traced) TRACE(workflow, describe(p, code, r, with_event && event ? event->type : no_index, text));
     return r;
   }
 
@@ -203,7 +277,7 @@ struct Engine::Context {
     const std::int64_t after = std::clamp<std::int64_t>(lead.fit_total + lead.engagement_total, 0, 100);
     const std::int64_t applied = after - before;
     if (applied != delta) {
-      trace(workflow, "score " + std::string(delta >= 0 ? "+" : "") + std::to_string(delta) + " shows as " +
+      TRACE(workflow, "score " + std::string(delta >= 0 ? "+" : "") + std::to_string(delta) + " shows as " +
                           (applied >= 0 ? "+" : "") + std::to_string(applied) + " (score " + std::to_string(after) +
                           ", fit total " + std::to_string(lead.fit_total) + ")");
     }
@@ -222,29 +296,68 @@ struct Engine::Context {
     effect(workflow, "stage", {{"from", from}, {"to", Value::string(to)}});
     std::vector<std::string>& seen = lead.facts.stages;
     if (std::find(seen.begin(), seen.end(), to) == seen.end()) seen.push_back(to);
-    if (!why.empty()) trace(workflow, "stage " + to_trace(from) + " → " + to_trace(Value::string(to)) + ": " + why);
+    if (!why.empty()) TRACE(workflow, "stage " + to_trace(from) + " → " + to_trace(Value::string(to)) + ": " + why);
   }
 
   // Fit rules contribute their points while their condition holds; then the score maps to the
   // active by-score stage set (only while the stage is one of its bands, or unset).
   void rescore() {
-    for (std::int32_t m : prog.active_scorings) {
-      const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
-      for (const FitRule& rule : model.fit) {
-        std::string key = model.name + ":" + std::to_string(rule.line);
-        bool holds = evaluate_condition(rule.condition, lead.fields, {}, now);
-        auto it = lead.fit_points.find(key);
-        std::int64_t current = it == lead.fit_points.end() ? 0 : it->second;
-        bool contributing = it != lead.fit_points.end();
-        if (holds && !contributing) {
-          trace("", "scoring " + model.name + ": " + describe(prog, rule.condition, true, no_index));
-          lead.fit_points[key] = add_score(rule.points, "scoring " + model.name, rule.reason, "", "fit " + key);
-        } else if (!holds && contributing) {
-          trace("", "scoring " + model.name + ": " + describe(prog, rule.condition, false, no_index));
-          lead.fit_points.erase(key);
-          if (current != 0) {
-            add_score(-current, "scoring " + model.name, rule.reason + " (no longer holds)", "", "fit " + key);
-          }
+    const Tables& tables = *engine.tables_;
+    LeadState::FitCache& cache = lead.fit_cache;
+    const std::size_t rules = tables.fit.size(), watched = tables.watched.size();
+    bool fresh = cache.engine != engine.serial_ || cache.checked_at.size() != rules || cache.seen.size() != watched ||
+                 cache.epoch == std::numeric_limits<std::uint32_t>::max();
+    if (fresh) {
+      // Made by another Engine, or never: what each rule contributes comes from fit_points.
+      cache.engine = engine.serial_;
+      cache.epoch = 0;
+      cache.seen.assign(watched, Value());
+      for (std::size_t w = 0; w < watched; ++w) cache.seen[w] = field(tables.watched[w]);
+      cache.changed_at.assign(watched, 0);
+      cache.checked_at.assign(rules, 0);
+      cache.points.assign(rules, 0);
+      cache.holds.assign(rules, 0);
+      for (std::size_t r = 0; r < rules; ++r) {
+        auto it = lead.fit_points.find(tables.fit[r].key);
+        if (it != lead.fit_points.end()) {
+          cache.holds[r] = 1;
+          cache.points[r] = it->second;
+        }
+      }
+    }
+    for (std::size_t r = 0; r < rules; ++r) {
+      const Tables::Fit& f = tables.fit[r];
+      // A rule is looked at again only when a field it reads changed since (or it reads `now`):
+      // the same inputs give the same result, and an unchanged result does nothing.
+      bool dirty = fresh || f.reads_now;
+      for (std::uint32_t w : f.watched) {
+        const Value& cur = field_ref(tables.watched[w]);
+        Value& seen = cache.seen[w];
+        if (!(cur.kind() == seen.kind() && cur == seen)) {
+          seen = cur;
+          cache.changed_at[w] = ++cache.epoch;
+        }
+        if (cache.changed_at[w] > cache.checked_at[r]) dirty = true;
+      }
+      if (!dirty) continue;
+      cache.checked_at[r] = cache.epoch;
+      const FitRule& rule = *f.rule;
+      bool holds = evaluate_condition(rule.condition, lead.fields, {}, now);
+      bool contributing = cache.holds[r] != 0;
+      if (holds && !contributing) {
+        TRACE("", "scoring " + f.model->name + ": " + describe(prog, rule.condition, true, no_index));
+        std::int64_t points = add_score(rule.points, f.source, rule.reason, "", f.tag);
+        lead.fit_points[f.key] = points;
+        cache.holds[r] = 1;
+        cache.points[r] = points;
+      } else if (!holds && contributing) {
+        TRACE("", "scoring " + f.model->name + ": " + describe(prog, rule.condition, false, no_index));
+        std::int64_t current = cache.points[r];
+        lead.fit_points.erase(f.key);
+        cache.holds[r] = 0;
+        cache.points[r] = 0;
+        if (current != 0) {
+          add_score(-current, f.source, rule.reason + " (no longer holds)", "", f.tag);
         }
       }
     }
@@ -287,7 +400,7 @@ struct Engine::Context {
       batch.swap(changes);
       if (!lead.email_suppressed && (field(slot_unsub).truthy() || field(slot_bounced).truthy())) {
         lead.email_suppressed = true;
-        trace("", std::string("email suppressed: ") + (field(slot_unsub).truthy() ? "unsubscribed" : "bounced"));
+        TRACE("", std::string("email suppressed: ") + (field(slot_unsub).truthy() ? "unsubscribed" : "bounced"));
       }
       check_exit_conditions();
       for (const Change& c : batch) edge_triggers(c);
@@ -314,7 +427,7 @@ struct Engine::Context {
       const Workflow& w = r.program->workflows[static_cast<std::size_t>(r.workflow)];
       for (const ExprCode& c : w.exits.conditions) {
         if (evaluate_condition(c, lead.fields, {}, now)) {
-          trace(w.name, "exit when " + describe(*r.program, c, true, no_index));
+          TRACE(w.name, "exit when " + describe(*r.program, c, true, no_index));
           end_run(lead.runs[i], "exit when " + c.source);
           break;
         }
@@ -329,7 +442,7 @@ struct Engine::Context {
       const Workflow& w = r.program->workflows[static_cast<std::size_t>(r.workflow)];
       if (std::binary_search(w.exits.events.begin(), w.exits.events.end(), type)) {
         std::string name = r.program->events[static_cast<std::size_t>(type)].name;
-        trace(w.name, "exit when event " + name + " → true (" + name + " arrived)");
+        TRACE(w.name, "exit when event " + name + " → true (" + name + " arrived)");
         end_run(r, "exit when event " + name);
       }
     }
@@ -364,7 +477,7 @@ struct Engine::Context {
         check.result = fires;
         if (!fires) check.failed++;
         if (fires) {
-          trace(w.name, line);
+          TRACE(w.name, line);
           queued.emplace_back(wi, trigger_text(t));
         }
         check.text = std::move(line);
@@ -396,7 +509,7 @@ struct Engine::Context {
           h.since = now == 0 ? 1 : now;
           h.fired = false;
           h.generation++;
-          trace(w.name, trigger_text(t) + ": " + describe(prog, t.condition, true, no_index) +
+          TRACE(w.name, trigger_text(t) + ": " + describe(prog, t.condition, true, no_index) +
                             ", held since " + format_time(now) + ", fires at " + format_time(now + t.held_seconds));
           timer(TimerKind::HeldTrigger, now + t.held_seconds, 0, index, h.generation);
         } else if (!holds && h.since != 0) {
@@ -413,7 +526,7 @@ struct Engine::Context {
           h.since = 0;
           h.fired = false;
           h.generation++;
-          trace(w.name, trigger_text(t) + ": " + describe(prog, t.condition, false, no_index) + ", re-armed");
+          TRACE(w.name, trigger_text(t) + ": " + describe(prog, t.condition, false, no_index) + ", re-armed");
         }
       }
     }
@@ -455,7 +568,7 @@ struct Engine::Context {
       r.count++;
       r.last_at = now;
       r.reason = refused;
-      trace(from_workflow.empty() ? w.name : from_workflow, why + ": not enrolled in " + w.name + " (" + refused + ")");
+      TRACE(from_workflow.empty() ? w.name : from_workflow, why + ": not enrolled in " + w.name + " (" + refused + ")");
       return 0;
     }
     e.count++;
@@ -469,7 +582,7 @@ struct Engine::Context {
     r.status = RunStatus::Running;
     r.started_at = now;
     lead.runs.push_back(std::move(r));
-    trace(w.name, why + ": enrolled in " + w.name + " (run " + std::to_string(lead.runs.back().id) + ")");
+    TRACE(w.name, why + ": enrolled in " + w.name + " (run " + std::to_string(lead.runs.back().id) + ")");
     return lead.runs.back().id;
   }
 
@@ -508,7 +621,7 @@ struct Engine::Context {
       Run* r = run_by_id(id);
       if (!r || r->status != RunStatus::Running) return;
       if (++steps > max_steps_per_call) {
-        trace(r->workflow_name, "step limit reached: run " + std::to_string(id) + " stopped");
+        TRACE(r->workflow_name, "step limit reached: run " + std::to_string(id) + " stopped");
         r->status = RunStatus::Done;
         ended(*r, "step limit reached");
         return;
@@ -525,18 +638,18 @@ struct Engine::Context {
         case StepKind::End:
           r->status = RunStatus::Done;
           ended(*r, "done");
-          trace(w.name, "run " + std::to_string(id) + " done");
+          TRACE(w.name, "run " + std::to_string(id) + " done");
           return;
         case StepKind::Stop:
           r->status = RunStatus::Done;
           ended(*r, "stop at " + s.id);
-          trace(w.name, s.id + ": stop");
+          TRACE(w.name, s.id + ": stop");
           return;
         case StepKind::If:
         case StepKind::ElseIf: {
           const auto& b = std::get<BranchStep>(s.payload);
           bool v = condition(*pin, b.condition, w.name, false, false);
-          trace(w.name, (s.kind == StepKind::If ? "if " : "else if ") + describe(*pin, b.condition, v, no_index));
+          TRACE(w.name, (s.kind == StepKind::If ? "if " : "else if ") + describe(*pin, b.condition, v, no_index));
           label = v ? EdgeLabel::Then : EdgeLabel::Else;
           break;
         }
@@ -552,7 +665,7 @@ struct Engine::Context {
             r->retry_step = true;
             r->wake_at = until;
             r->generation++;
-            trace(w.name, s.label + ": held until " + format_time(until));
+            TRACE(w.name, s.label + ": held until " + format_time(until));
             timer(TimerKind::RunWake, until, id, no_index, r->generation);
             return;
           }
@@ -580,19 +693,19 @@ struct Engine::Context {
       case WaitMode::Duration:
       case WaitMode::ForEvent:
         if (amount.kind() != ValueKind::Duration) {
-          trace(w.name, s.label + ": " + ws.amount.source + " is " + to_trace(amount) + ", not a duration; continue");
+          TRACE(w.name, s.label + ": " + ws.amount.source + " is " + to_trace(amount) + ", not a duration; continue");
           return false;
         }
         due = now + amount.as_duration();
         break;
       case WaitMode::Until:
         if (amount.kind() != ValueKind::Time) {
-          trace(w.name, s.label + ": " + describe(p, ws.amount, false, no_index) + " is not a time; continue at once");
+          TRACE(w.name, s.label + ": " + describe(p, ws.amount, false, no_index) + " is not a time; continue at once");
           return false;
         }
         due = amount.as_time();
         if (due <= now) {
-          trace(w.name, s.label + ": " + format_time(due) + " has passed; continue at once");
+          TRACE(w.name, s.label + ": " + format_time(due) + " has passed; continue at once");
           return false;
         }
         break;
@@ -611,11 +724,11 @@ struct Engine::Context {
     if (ws.mode == WaitMode::ForEvent) {
       r->status = RunStatus::WaitingEvent;
       r->wait_event = ws.event;
-      trace(w.name, s.label + ": waiting until " + format_time(due));
+      TRACE(w.name, s.label + ": waiting until " + format_time(due));
     } else {
       r->status = RunStatus::WaitingTimer;
       r->wait_event = no_index;
-      trace(w.name, s.label + ": wakes at " + format_time(due));
+      TRACE(w.name, s.label + ": wakes at " + format_time(due));
     }
     timer(TimerKind::RunWake, due, id, no_index, r->generation);
     return true;
@@ -766,9 +879,9 @@ struct Engine::Context {
       case AssignMode::Router: {
         if (engine.hooks_.route) {
           RouteDecision d = engine.hooks_.route(p, a.router, lead, tenant, engine.directory_, now);
-          for (std::string& line : d.trace) trace(w.name, std::move(line));
+          for (std::string& line : d.trace) TRACE(w.name, std::move(line));
           if (!d.assigned) {
-            trace(w.name, "assign using router: nobody to assign");
+            TRACE(w.name, "assign using router: nobody to assign");
             return;
           }
           owner = d.owner;
@@ -797,9 +910,9 @@ struct Engine::Context {
         const Team& t = p.teams[static_cast<std::size_t>(a.team)];
 #ifdef LEADFLOW_HAS_ROUTING
         RouteDecision d = route_to_team(p, a.team, lead.fields, engine.directory_, tenant, now);
-        for (std::string& line : d.trace) trace(w.name, std::move(line));
+        for (std::string& line : d.trace) TRACE(w.name, std::move(line));
         if (!d.assigned) {
-          trace(w.name, "assign to team " + t.name + ": nobody to assign");
+          TRACE(w.name, "assign to team " + t.name + ": nobody to assign");
           return;
         }
         owner = d.owner;
@@ -839,7 +952,7 @@ struct Engine::Context {
 #ifdef LEADFLOW_HAS_SLA
     if (a.sla >= 0 && !owner.empty()) {
       for (TimerRequest& tr : start_sla(p, a.sla, lead, lead_id(), owner, now)) out.timers.push_back(std::move(tr));
-      trace(w.name, "sla " + p.slas[static_cast<std::size_t>(a.sla)].name + " started for " + owner);
+      TRACE(w.name, "sla " + p.slas[static_cast<std::size_t>(a.sla)].name + " started for " + owner);
     }
 #endif
   }
@@ -890,9 +1003,11 @@ struct Engine::Context {
       const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
       for (const EventPointsRule& rule : model.on_event) {
         if (rule.event != ev.type) continue;
-        if (rule.where && !condition(prog, *rule.where, "", true, true,
-                                     "scoring " + model.name + ": on " + prog.events[static_cast<std::size_t>(ev.type)].name +
-                                         " where " + rule.where->source)) {
+        if (rule.where && !condition(prog, *rule.where, "", true, tracing(),
+                                     tracing() ? "scoring " + model.name + ": on " +
+                                                     prog.events[static_cast<std::size_t>(ev.type)].name + " where " +
+                                                     rule.where->source
+                                               : std::string())) {
           continue;
         }
         std::string reason = rule.reason.empty() ? prog.events[static_cast<std::size_t>(ev.type)].name : rule.reason;
@@ -937,7 +1052,7 @@ struct Engine::Context {
     auto it = lead.decay_applied.find(key);
     if (it != lead.decay_applied.end() && it->second == start) return;  // once per stretch
     lead.decay_applied[key] = start;
-    trace("", "scoring " + model.name + ": inactive " + format_duration(rule.after_seconds) + " since " +
+    TRACE("", "scoring " + model.name + ": inactive " + format_duration(rule.after_seconds) + " since " +
                   format_time(start));
     add_score(rule.points, "scoring " + model.name,
               rule.reason.empty() ? "inactive " + format_duration(rule.after_seconds) : rule.reason, "", "decay " + key);
@@ -968,11 +1083,11 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   Context ctx(*this, lead, tenant, out, ev.at);
   ctx.event = &ev;
   if (ev.type < 0 || static_cast<std::size_t>(ev.type) >= program_->events.size()) {
-    ctx.trace("", "unknown event type " + std::to_string(ev.type) + ": ignored");
+    CTX_TRACE("", "unknown event type " + std::to_string(ev.type) + ": ignored");
     return out;
   }
   const EventDef& def = program_->events[static_cast<std::size_t>(ev.type)];
-  ctx.trace("", "event " + def.name);
+  CTX_TRACE("", "event " + def.name);
   EventSeen& seen = lead.facts.events[ev.type];
   seen.count++;
   seen.last_at = ev.at;
@@ -982,7 +1097,7 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
     ctx.set_field(a.slot, evaluate(a.value, lead.fields, ev.data, ev.at));
   }
   // 2. Activity.
-  bool engaged = is_engagement_event(def.name);
+  bool engaged = engagement_[static_cast<std::size_t>(ev.type)];
   if (engaged) ctx.set_field(ctx.slot_last_activity, Value::time(ev.at));
   // 3. Scoring: the event's points, then fit rules over the changed fields, then the stage.
   if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
@@ -996,7 +1111,7 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   ctx.check_exit_events(ev.type);
   ctx.settle();
 #ifdef LEADFLOW_HAS_SLA
-  for (std::string& line : stop_slas(*program_, lead, ev.type)) ctx.trace("", std::move(line));
+  for (std::string& line : stop_slas(*program_, lead, ev.type)) CTX_TRACE("", std::move(line));
   for (std::size_t i = 0; i < program_->slas.size(); ++i) {
     if (!sla_starts_on(program_->slas[i], ev.type)) continue;
     std::string owner = to_display(ctx.field(ctx.slot_owner));
@@ -1020,7 +1135,7 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
     const Step& s = w.graph->step(r->node);
     const auto& ws = std::get<WaitStep>(s.payload);
     if (ws.where && !ctx.condition(*pin, *ws.where, w.name, true)) continue;
-    ctx.trace(w.name, s.label + ": " + def.name + " arrived");
+    CTX_TRACE(w.name, s.label + ": " + def.name + " arrived");
     r->generation++;
     ctx.advance(id, EdgeLabel::Next);
     ctx.drain_runs();
@@ -1035,7 +1150,7 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
         if (t.where) {
           bool ok = evaluate_condition(*t.where, lead.fields, ev.data, ev.at);
           std::string line = ctx.describe(*program_, *t.where, ok, ev.type, trigger_text(t));
-          ctx.trace(w.name, line);
+          CTX_TRACE(w.name, line);
           TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
           check.at = ev.at;
           check.result = ok;
@@ -1074,9 +1189,9 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
       EdgeLabel label = EdgeLabel::Next;
       if (r->status == RunStatus::WaitingEvent) {
         label = EdgeLabel::Timeout;
-        ctx.trace(w.name, s.label + ": timed out");
+        CTX_TRACE(w.name, s.label + ": timed out");
       } else {
-        ctx.trace(w.name, s.label + ": woke");
+        CTX_TRACE(w.name, s.label + ": woke");
       }
       r->generation++;
       if (r->retry_step) {  // a held send: try the same step again
@@ -1103,7 +1218,7 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
         return out;
       }
       h.fired = true;
-      ctx.trace(w.name, trigger_text(t) + ": held since " + format_time(h.since));
+      CTX_TRACE(w.name, trigger_text(t) + ": held since " + format_time(h.since));
       std::uint64_t id = ctx.enroll(h.workflow, trigger_text(t), "");
       if (id) ctx.run(id);
       break;

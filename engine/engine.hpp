@@ -141,6 +141,19 @@ struct LeadState {
   bool score_started = false;
   // The score the stage was last derived from (by-score stage sets).
   std::optional<std::int64_t> staged_score;
+  // The engine's own bookkeeping of `fit_points` by rule number, so that a fit rule is evaluated
+  // again only when a field it reads changed (or it reads the clock). Derived data: rebuilt from
+  // `fit_points` when it was made by another Engine (or is empty); never persisted.
+  struct FitCache {
+    std::uint64_t engine = 0;               // Engine serial it belongs to; 0 = none
+    std::uint32_t epoch = 0;                // bumped on every change seen of a watched field
+    std::vector<Value> seen;                // by watched field: its value when last looked at
+    std::vector<std::uint32_t> changed_at;  // by watched field: epoch of its last change
+    std::vector<std::uint32_t> checked_at;  // by fit rule: epoch of its last evaluation
+    std::vector<std::int64_t> points;       // by fit rule: what it contributes (fit_points)
+    std::vector<std::uint8_t> holds;        // by fit rule: contributing (a key in fit_points)
+  };
+  FitCache fit_cache;
   // Decay rules applied ("model:line" -> start of the inactivity stretch it was applied for).
   std::map<std::string, TimePoint> decay_applied;
   LeadFacts facts;  // for explanations only; never read by the engine's decisions
@@ -239,11 +252,20 @@ struct EngineHooks {
       govern;
 };
 
+// What the engine builds besides effects and timers.
+struct EngineOptions {
+  // Trace lines (StepResult::trace) are built only when true: set it when something reads them
+  // (dry-run --trace, tests). The facts `explain` reads (LeadState::facts) are kept either way.
+  bool trace = true;
+};
+
 // Applies events and due timers to one lead at a time. Holds the Program new runs start on;
 // a run keeps the Program it started on (Run::program) until it ends.
 class Engine {
  public:
   Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks = {});
+  Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks,
+         EngineOptions options);
 
   // A lead appears (loaded or captured): fit rules, stage, held-state triggers, decay timers.
   StepResult load(LeadState& lead, TenantState& tenant, TimePoint now);
@@ -253,6 +275,7 @@ class Engine {
   StepResult fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now);
 
   const std::shared_ptr<const Program>& program() const { return program_; }
+  const EngineOptions& options() const { return options_; }
   // Events that count as activity (update lead.last_activity_at): by name.
   static bool is_engagement_event(std::string_view name);
 
@@ -261,6 +284,16 @@ class Engine {
   std::shared_ptr<const Program> program_;
   const Directory& directory_;
   EngineHooks hooks_;
+  // Looked up once per Engine (its Program never changes), not on every call: the builtin slots
+  // Context uses (in the order of `builtin_slot_names` in engine.cpp) and whether each event
+  // type counts as activity.
+  std::vector<Slot> slots_;
+  std::vector<bool> engagement_;
+  // Everything else derived from the Program once (fit rules by number, their keys and texts).
+  struct Tables;
+  std::shared_ptr<const Tables> tables_;
+  std::uint64_t serial_ = 0;  // unique per Engine: whose LeadState::fit_cache it is
+  EngineOptions options_;
 };
 
 }  // namespace leadflow::engine
