@@ -1,6 +1,8 @@
 // Name resolution: unknown names of every kind, duplicates, event scopes and structural checks.
 #include <catch2/catch.hpp>
 
+#include "tests/support/diagnostic_lines.hpp"
+
 #include <string>
 #include <vector>
 
@@ -24,25 +26,11 @@ event meeting_booked { meeting_at: time }
 )";
 
 std::unique_ptr<Compilation> compile(const std::string& text) {
-  CompileOptions options;
-  options.warnings = false;
-  options.lower = false;
-  return compile_text("test.flow", text + prelude, options);
+  return leadflow::testing::check_text(text, prelude, false);
 }
 
-std::string at(const Compilation& c, Span span) {
-  const LineCol lc = c.sources.line_col(span.source, span.begin);
-  return std::to_string(lc.line) + ":" + std::to_string(lc.col);
-}
-
-// "line:col Kind: message" per diagnostic, in reporting order.
-std::vector<std::string> diagnostics(const Compilation& c) {
-  std::vector<std::string> out;
-  for (const Diagnostic& d : c.diagnostics.diagnostics()) {
-    out.push_back(at(c, d.span) + " " + std::string(kind_name(d.kind)) + ": " + d.message);
-  }
-  return out;
-}
+using leadflow::testing::at;
+std::vector<std::string> diagnostics(const Compilation& c) { return leadflow::testing::diagnostic_lines(c); }
 
 const Diagnostic& first(const Compilation& c) {
   REQUIRE_FALSE(c.diagnostics.diagnostics().empty());

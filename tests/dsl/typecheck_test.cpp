@@ -1,6 +1,8 @@
 // Type checking: expression types, operand rules and the types each construct needs.
 #include <catch2/catch.hpp>
 
+#include "tests/support/diagnostic_lines.hpp"
+
 #include <string>
 #include <vector>
 
@@ -23,25 +25,10 @@ event replied
 )";
 
 std::unique_ptr<Compilation> compile(const std::string& text) {
-  CompileOptions options;
-  options.warnings = false;
-  options.lower = false;
-  return compile_text("test.flow", text + prelude, options);
+  return leadflow::testing::check_text(text, prelude, false);
 }
 
-std::string at(const Compilation& c, Span span) {
-  const LineCol lc = c.sources.line_col(span.source, span.begin);
-  return std::to_string(lc.line) + ":" + std::to_string(lc.col);
-}
-
-// "line:col Kind: message" per diagnostic, in reporting order.
-std::vector<std::string> diagnostics(const Compilation& c) {
-  std::vector<std::string> out;
-  for (const Diagnostic& d : c.diagnostics.diagnostics()) {
-    out.push_back(at(c, d.span) + " " + std::string(kind_name(d.kind)) + ": " + d.message);
-  }
-  return out;
-}
+std::vector<std::string> diagnostics(const Compilation& c) { return leadflow::testing::diagnostic_lines(c); }
 
 using Lines = std::vector<std::string>;
 
