@@ -41,7 +41,9 @@ Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Dir
       options_(std::move(options)),
       engine_(program_, directory_, default_hooks()),
       email_slot_(program_->lead_slot("email")),
-      domain_slot_(program_->lead_slot("domain")) {}
+      domain_slot_(program_->lead_slot("domain")),
+      first_name_slot_(program_->lead_slot("first_name")),
+      last_name_slot_(program_->lead_slot("last_name")) {}
 
 const engine::LeadState* Simulator::lead(const std::string& id) const {
   auto it = entries_.find(id);
@@ -104,11 +106,60 @@ void Simulator::emit(engine::StepResult&& result, TimePoint now, const Simulator
 void Simulator::reindex(const std::string& id) {
   auto it = entries_.find(id);
   if (it == entries_.end()) return;
-  const engine::LeadState& s = it->second.state;
-  index_.remove(id);
-  index_.add(id, field_text(s, "email"), field_text(s, "domain"), field_text(s, "first_name"),
-             field_text(s, "last_name"));
-  update_account(it->second);
+  LeadEntry& entry = it->second;
+  const engine::LeadState& s = entry.state;
+  const engine::Slot slots[4] = {email_slot_, domain_slot_, first_name_slot_, last_name_slot_};
+  auto field = [&](engine::Slot slot) -> const Value* {
+    if (slot == engine::no_index || static_cast<std::size_t>(slot) >= s.fields.size()) return nullptr;
+    return &s.fields[static_cast<std::size_t>(slot)];
+  };
+  bool same = entry.indexed_all;
+  for (std::size_t i = 0; same && i < 4; ++i) {
+    const Value* v = field(slots[i]);
+    same = (v ? v->as_string() : std::string_view()) == entry.indexed[i].as_string();
+  }
+  if (!same) {
+    for (std::size_t i = 0; i < 4; ++i) {
+      const Value* v = field(slots[i]);
+      entry.indexed[i] = v && v->kind() == ValueKind::String ? *v : Value();
+    }
+    const std::string_view email = entry.indexed[0].as_string(), domain = entry.indexed[1].as_string(),
+                           first = entry.indexed[2].as_string(), last = entry.indexed[3].as_string();
+    index_.remove(id);
+    index_.add(id, email, domain, first, last);
+    entry.indexed_all = holds_all_keys(id, email, domain, first, last);
+  }
+  update_account(entry);
+}
+
+// Whether LeadIndex::add gave the lead every key it asked for (its normalised email, and its
+// domain + name unless on free mail). Unsure (odd whitespace around a domain) counts as no: the
+// lead is then removed and added again after every event, as a lead that lost a key to another
+// must be (the key may be free again by then).
+bool Simulator::holds_all_keys(const std::string& id, std::string_view email, std::string_view domain,
+                               std::string_view first, std::string_view last) const {
+  if (!engine::normalise_email(email).empty()) {
+    const std::string* holder = index_.by_email(email);
+    if (holder == nullptr || *holder != id) return false;
+  }
+  if (engine::name_key(first, last).empty()) return true;
+  auto plain = [](std::string_view d) {
+    return !d.empty() && static_cast<unsigned char>(d.front()) > ' ' && static_cast<unsigned char>(d.back()) > ' ' &&
+           d.front() != '\x7f' && d.back() != '\x7f';
+  };
+  std::string d;
+  if (plain(domain)) {
+    d = lower(domain);
+  } else if (domain.empty()) {
+    d = engine::email_domain(email);
+    if (d.empty()) return true;
+    if (!plain(d)) return false;
+  } else {
+    return false;
+  }
+  if (engine::is_free_mail_domain(d)) return true;
+  const std::string* holder = index_.by_domain_name(d, first, last);
+  return holder != nullptr && *holder == id;
 }
 
 Simulator::LeadEntry* Simulator::load(const std::string& id, TimePoint now, const SimulatorSink& sink) {

@@ -3,6 +3,7 @@
 // the same timeline, byte for byte.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -63,12 +64,18 @@ class Simulator {
     // Where the lead is in order_, and the key it has in accounts_ ("" when it has none).
     std::size_t position = 0;
     std::string account;
+    // The email, domain, first and last name last given to index_, and whether the lead got every
+    // key it asked for then: while both hold, removing and adding it again changes nothing.
+    std::array<engine::Value, 4> indexed;
+    bool indexed_all = false;
   };
 
   void push(engine::TimePoint at, ItemKind kind, std::size_t index);
   void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink);
   LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
   void reindex(const std::string& id);
+  bool holds_all_keys(const std::string& id, std::string_view email, std::string_view domain,
+                      std::string_view first, std::string_view last) const;
   // Keeps accounts_ in step with the lead's domain (or its email's domain).
   void update_account(LeadEntry& entry);
   std::string account_domain(const engine::LeadState& state) const;
@@ -95,6 +102,8 @@ class Simulator {
   std::map<std::string, std::vector<std::size_t>, std::less<>> accounts_;
   engine::Slot email_slot_ = engine::no_index;
   engine::Slot domain_slot_ = engine::no_index;
+  engine::Slot first_name_slot_ = engine::no_index;
+  engine::Slot last_name_slot_ = engine::no_index;
   std::priority_queue<Item, std::vector<Item>, std::greater<Item>> queue_;
   std::uint64_t seq_ = 0;
   std::uint64_t captures_ = 0;
