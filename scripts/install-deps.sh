@@ -16,6 +16,7 @@ packages="
   libbenchmark-dev
   clang-14 libclang-rt-14-dev
   graphviz
+  python3
 "
 missing=""
 for p in $packages; do
