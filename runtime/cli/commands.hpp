@@ -66,6 +66,9 @@ struct ServeOptions {
 Command add_serve_command(CLI::App& app);  // runtime/cli/serve_command.cpp
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 
+// `leads show`, `runs` and `forget`, reading the store serve writes (runtime/cli/store_commands.cpp).
+std::vector<Command> add_store_commands(CLI::App& app);
+
 // `owners.json` beside the workflows: in the first PATH that is a directory holding one, or in
 // the folder of a file PATH (runtime/cli/owners_file.cpp).
 std::optional<std::string> find_owners_file(const std::vector<std::string>& paths);
