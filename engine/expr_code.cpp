@@ -108,7 +108,17 @@ std::shared_ptr<const CompiledRegex> RegexPool::get(const std::string& pattern, 
   try {
     auto flags = std::regex::ECMAScript | std::regex::optimize;
     if (icase) flags |= std::regex::icase;
-    compiled->re = std::regex(pattern, flags);
+    // Conservative: any backslash before a digit 1-9 counts as a back-reference.
+    bool backref = false;
+    for (std::size_t i = 0; i + 1 < pattern.size(); ++i) {
+      if (pattern[i] == '\\' && pattern[i + 1] >= '1' && pattern[i + 1] <= '9') backref = true;
+    }
+    if (icase && backref) {
+      compiled->plain = std::regex(pattern, flags);
+      compiled->plain_traits = true;
+    } else {
+      compiled->re = std::basic_regex<char, RegexTraits>(pattern, flags);
+    }
   } catch (const std::regex_error& e) {
     if (error) *error = e.what();
     return nullptr;

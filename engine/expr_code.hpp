@@ -77,11 +77,53 @@ struct Instr {
   std::int32_t b = 0;
 };
 
-// A regex compiled once per program (ECMAScript syntax, searched, not anchored).
+// std::regex_traits<char> with the same answers, but the per-character ones come from tables
+// filled once from the locale when the regex is compiled: libstdc++'s traits look the ctype
+// facet up on every call (use_facet, a dynamic_cast), once per character for `i` (case folding)
+// and twice per position for `\b` (is this a word character). The executor calls these members
+// on the traits type it was given, so hiding the base's members is enough.
+struct RegexTraits : std::regex_traits<char> {
+  RegexTraits() { fill(); }
+  locale_type imbue(locale_type loc) {
+    locale_type old = std::regex_traits<char>::imbue(loc);
+    fill();
+    return old;
+  }
+  char translate_nocase(char c) const { return lower_[static_cast<unsigned char>(c)]; }
+  template <typename It>
+  char_class_type lookup_classname(It first, It last, bool icase = false) const {
+    if (last - first == 1 && *first == 'w') return word_class_;  // `\b`, `\w`: icase changes nothing
+    return std::regex_traits<char>::lookup_classname(first, last, icase);
+  }
+  bool isctype(char c, char_class_type f) const {
+    if (f == word_class_) return word_[static_cast<unsigned char>(c)];
+    return std::regex_traits<char>::isctype(c, f);
+  }
+
+ private:
+  void fill() {
+    static const char w[] = "w";
+    word_class_ = std::regex_traits<char>::lookup_classname(w, w + 1, false);
+    for (int i = 0; i < 256; ++i) {
+      const char c = static_cast<char>(i);
+      lower_[i] = std::regex_traits<char>::translate_nocase(c);
+      word_[i] = std::regex_traits<char>::isctype(c, word_class_);
+    }
+  }
+  char lower_[256] = {};
+  bool word_[256] = {};
+  char_class_type word_class_{};
+};
+
+// A regex compiled once per program (ECMAScript syntax, searched, not anchored). With `i` and a
+// back-reference (`\1`) it stays a std::regex: libstdc++ compares back-references without case
+// only for std::regex_traits itself.
 struct CompiledRegex {
   std::string pattern;
   bool icase = false;
-  std::regex re;
+  bool plain_traits = false;  // `plain` is the one to search, not `re`
+  std::basic_regex<char, RegexTraits> re;
+  std::regex plain;
 };
 
 // Shares one CompiledRegex per (pattern, flags) across all the expressions of a program.

@@ -143,6 +143,7 @@ Value mod(const Value& a, const Value& b) {
 bool search(const CompiledRegex& re, const Value& subject) {
   if (subject.kind() != ValueKind::String) return false;
   std::string_view s = subject.as_string();
+  if (re.plain_traits) return std::regex_search(s.begin(), s.end(), re.plain);
   return std::regex_search(s.begin(), s.end(), re.re);
 }
 

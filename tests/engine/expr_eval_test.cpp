@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <regex>
+#include <string>
 #include <vector>
 
 #include "engine/expr_code.hpp"
@@ -249,6 +251,46 @@ TEST_CASE("`matches` searches with a regex compiled once, case-insensitive with 
     x.match_regex(x.add_regex("ceo", false));
   });
   CHECK_FALSE(eval(sensitive).truthy());
+}
+
+TEST_CASE("`matches` with i folds case like std::regex icase, on mixed-case patterns and subjects",
+          "[engine][expr][regex]") {
+  // The pooled regexes use RegexTraits (tables instead of a facet lookup per character): every
+  // answer must be std::regex's own.
+  const std::vector<std::string> patterns = {
+      R"(\b(ceo|cto|cfo|coo|chief)\b)", R"(\b(VP|Vice President|Head|DIRECTOR)\b.*\b(sales|Ops)\b)",
+      "PriCing", "^[A-F0-9]+$", "[^a-z]", R"(\bmanager\b)", R"(\Bing\b)", R"(\w+@\w+\.COM)", "(ab)\\1",
+      R"((a)\1)", "[[:upper:]]", "[[:lower:]]x", "\\d\\s\\W", "é", "Ü"};
+  const std::vector<std::string> subjects = {
+      "CEO", "ceo", "Co-Founder & Ceo", "Chief of Staff", "chiefs", "VP Sales", "vice president, OPS",
+      "Head of Growth", "DIRECTOR of sales operations", "/PRICING", "/de/preise", "deadBEEF", "DEADbeef",
+      "Marketing MANAGER", "Managers", "Engineering", "ANA@ACME.com", "ana@acme.COM", "AbaB", "aA",
+      "x", "Yx", "7 -", "É", "é", "ü", "Ü", ""};
+  engine::RegexPool pool;
+  for (const std::string& p : patterns) {
+    for (bool icase : {true, false}) {
+      std::string error;
+      ExprCodeBuilder b(&pool);
+      b.load_lead(title);
+      b.match_regex(b.add_regex(p, icase, &error));
+      REQUIRE(error.empty());
+      ExprCode code = b.finish("lead.title matches /" + p + "/");
+      auto flags = std::regex::ECMAScript;
+      if (icase) flags |= std::regex::icase;
+      const std::regex reference(p, flags);
+      for (const std::string& s : subjects) {
+        INFO(p << (icase ? " /i" : "") << " on " << s);
+        CHECK(eval(code, {Value(), Value(), Value::string(s)}).truthy() == std::regex_search(s, reference));
+      }
+    }
+  }
+  ExprCode icp = build([](ExprCodeBuilder& b) {
+    b.load_lead(title);
+    b.match_regex(b.add_regex(R"(\b(VP|director)\b)", true));
+  });
+  CHECK(eval(icp, {Value(), Value(), Value::string("Regional Director, EMEA")}).truthy());
+  CHECK(eval(icp, {Value(), Value(), Value::string("vp marketing")}).truthy());
+  CHECK_FALSE(eval(icp, {Value(), Value(), Value::string("MVP Engineer")}).truthy());
 }
 
 TEST_CASE("`and` and `or` short-circuit with jumps and treat null as false", "[engine][expr][logic]") {
