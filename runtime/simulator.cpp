@@ -98,8 +98,15 @@ void Simulator::emit(engine::StepResult&& result, TimePoint now, const Simulator
   for (engine::TimerRequest& t : result.timers) {
     // A timer asked for in the past is due now: virtual time never goes back.
     TimePoint due = std::max(t.due, now);
-    timers_.push_back(std::move(t));
-    push(due, ItemKind::Timer, timers_.size() - 1);
+    std::size_t slot = timers_.size();
+    if (free_timers_.empty()) {
+      timers_.push_back(std::move(t));
+    } else {
+      slot = free_timers_.back();
+      free_timers_.pop_back();
+      timers_[slot] = std::move(t);
+    }
+    push(due, ItemKind::Timer, slot);
   }
 }
 
@@ -297,8 +304,10 @@ void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events
       case ItemKind::Load: load(leads_[item.index].id, item.at, sink); break;
       case ItemKind::Event: apply_event(events_[item.index], item.at, sink, errors); break;
       case ItemKind::Timer: {
-        // A copy: emit() may grow timers_ while the engine's answer is recorded.
-        const engine::TimerRequest timer = timers_[item.index];
+        // Taken out: the slot is free from here on, and emit() may reuse it or grow timers_.
+        const engine::TimerRequest timer = std::move(timers_[item.index]);
+        timers_[item.index] = engine::TimerRequest();
+        free_timers_.push_back(item.index);
         auto it = entries_.find(timer.lead);
         if (it == entries_.end() || !it->second.loaded) break;
         // The engine drops a timer whose generation no longer matches (a stale wake).

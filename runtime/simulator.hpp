@@ -95,6 +95,7 @@ class Simulator {
   std::vector<LeadInput> leads_;
   std::vector<EventInput> events_;
   std::vector<engine::TimerRequest> timers_;
+  std::vector<std::size_t> free_timers_;  // slots of timers_ already fired, for the next ones
   std::map<std::string, LeadEntry> entries_;
   std::map<std::string, std::size_t> pending_;  // lead id -> leads_ position, not yet loaded
   std::vector<std::string> order_;
