@@ -7,6 +7,7 @@
 
 #include "engine/governance.hpp"
 #include "engine/routing.hpp"
+#include "runtime/outbox/audit.hpp"
 #include "runtime/timeline.hpp"
 
 namespace leadflow::runtime {
@@ -234,6 +235,16 @@ void LeadProcessor::capture(IncomingEvent& in) {
   }
   if (engine::Slot s = program_->lead_slot("created_at"); s != engine::no_index) {
     fields[static_cast<std::size_t>(s)] = Value::time(now);
+  }
+  // A person erased by `leadflow forget` left only a hash behind: if they sign up again they
+  // become a new lead, but one that is never emailed (governance blocks it as unsubscribed).
+  if (engine::Slot email = program_->lead_slot("email"); email != engine::no_index) {
+    const Value& address = fields[static_cast<std::size_t>(email)];
+    engine::Slot unsubscribed = program_->lead_slot("unsubscribed");
+    if (address.kind() == ValueKind::String && unsubscribed != engine::no_index &&
+        store_.is_suppressed(in.tenant, outbox::suppression_hash(in.tenant, address.as_string()))) {
+      fields[static_cast<std::size_t>(unsubscribed)] = Value::boolean(true);
+    }
   }
   captured_at_[{in.tenant, capture_id}] = now;
   add_lead(in.tenant, capture_id, std::move(fields), now, source);

@@ -211,6 +211,11 @@ class SqliteStore final : public Store {
     s.bind(1, tenant).bind(2, key);
     return s.step();
   }
+  bool is_suppressed(const std::string& tenant, const std::string& hash) override {
+    Statement s(db_, "SELECT 1 FROM suppression WHERE tenant=? AND hash=?");
+    s.bind(1, tenant).bind(2, hash);
+    return s.step();
+  }
   std::vector<EventRow> events(const std::string& tenant) override {
     std::vector<EventRow> out;
     Statement s(db_, "SELECT id, tenant, at, received_at, idempotency_key, body FROM events WHERE tenant=? ORDER BY id");

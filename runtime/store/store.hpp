@@ -126,6 +126,8 @@ class Store {
   virtual std::vector<TimerRow> timers() = 0;  // by due, then id
   virtual std::optional<engine::TimePoint> earliest_timer() = 0;
   virtual bool has_key(const std::string& tenant, const std::string& key) = 0;
+  // Whether a suppression entry (outbox::suppression_hash, kept by `forget`) exists.
+  virtual bool is_suppressed(const std::string& tenant, const std::string& hash) = 0;
   virtual std::vector<EventRow> events(const std::string& tenant) = 0;  // by id
   virtual std::vector<AuditRow> audit(const std::string& tenant) = 0;
   virtual StoreIds max_ids() = 0;

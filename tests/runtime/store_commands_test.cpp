@@ -212,4 +212,16 @@ TEST_CASE("forget erases a person from the store, the WAL included, and keeps a 
   CHECK(again.status == 1);
   CHECK(again.err == "leadflow: error: no record of '" + email + "' in tenant 'default'\n");
   CHECK(f.run("forget --email nobody@example.com").status == 1);
+
+  // Signing up again makes a new lead, but the suppression entry keeps the address from ever
+  // being emailed.
+  std::ofstream(f.dir / "again.jsonl")
+      << R"({"at": "2026-01-06T09:00:00Z", "type": "r3_signup", "idempotency_key": "again-1", "data": {"email": "ana.lima@acme-corp.com", "seats": 120}})"
+      << "\n";
+  Result back = f.run("serve --workflows " + (f.dir / "wf").string() + " --ingest " + (f.dir / "again.jsonl").string() +
+                      " --sink " + (f.dir / "sink2.jsonl").string() + " --now 2026-01-06T09:00:00Z");
+  CHECK(back.status == 0);
+  const std::string sink = read_bytes(f.dir / "sink2.jsonl");
+  CHECK(sink.find("\"action\":\"blocked\",\"effect\":\"email\",\"reason\":\"unsubscribed\"") != std::string::npos);
+  CHECK(sink.find("\"action\":\"email\"") == std::string::npos);
 }
