@@ -1066,6 +1066,9 @@ StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now) {
   StepResult out;
   Context ctx(*this, lead, tenant, out, now);
   if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  // A lead without `created_at` was created when it first appeared: its inactivity stretch
+  // (decay) has to start somewhere fixed, not "now" on every check.
+  if (ctx.field(ctx.slot_created).is_null()) ctx.set_field(ctx.slot_created, Value::time(now));
   if (ctx.field(ctx.slot_email_domain).is_null()) {
     ctx.set_field(ctx.slot_email_domain, Context::email_domain_of(ctx.field(ctx.slot_email)));
   }
