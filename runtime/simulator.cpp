@@ -39,7 +39,7 @@ Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Dir
     : program_(std::move(program)),
       directory_(std::move(directory)),
       options_(std::move(options)),
-      engine_(program_, directory_, default_hooks()),
+      engine_(program_, directory_, default_hooks(), engine::EngineOptions{options_.trace}),
       email_slot_(program_->lead_slot("email")),
       domain_slot_(program_->lead_slot("domain")),
       first_name_slot_(program_->lead_slot("first_name")),

@@ -22,6 +22,7 @@ struct SimulatorOptions {
   engine::TimePoint start = 0;  // virtual time begins here; earlier events are skipped
   engine::TimePoint until = 0;  // nothing due after this is processed
   std::string events_file;      // labels errors found while running (an unknown lead)
+  bool trace = false;           // build the engine's trace lines (only dry-run --trace reads them)
 };
 
 struct SimulatorSink {

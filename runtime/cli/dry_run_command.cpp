@@ -114,6 +114,7 @@ int run_dry_run(const DryRunOptions& options, std::ostream& out, std::ostream& e
     if (options.trace) sink.trace = [&](const engine::TraceLine& t) { text.add(t); };
   }
 
+  input.options.trace = options.trace;
   Simulator simulator(input.compilation->program, std::move(input.directory), input.options);
   simulator.run(std::move(input.leads), std::move(input.events), sink, input.input_errors);
 
