@@ -543,6 +543,15 @@ std::map<std::pair<std::string, std::string>, std::size_t> LeadProcessor::runs_i
   return out;
 }
 
+std::pair<std::int64_t, std::int64_t> LeadProcessor::captures_and_duplicates() const {
+  std::int64_t captures = 0, duplicates = 0;
+  for (const auto& [name, t] : tenants_) {
+    captures += t.state.captures;
+    duplicates += t.state.duplicates;
+  }
+  return {captures, duplicates};
+}
+
 std::size_t LeadProcessor::unassigned_leads() const {
   std::size_t n = 0;
   for (const auto& [name, t] : tenants_) {

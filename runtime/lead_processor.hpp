@@ -105,6 +105,8 @@ class LeadProcessor {
   // Runs in flight per (version, workflow name), over every tenant.
   std::map<std::pair<std::string, std::string>, std::size_t> runs_in_flight() const;
   std::size_t unassigned_leads() const;
+  // Captures and those merged into an existing lead, over all tenants (the duplicate rate).
+  std::pair<std::int64_t, std::int64_t> captures_and_duplicates() const;
   const ProcessorCounters& counters() const { return counters_; }
   const store::DecodeReport& decode_report() const { return decode_report_; }
 

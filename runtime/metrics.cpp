@@ -62,6 +62,15 @@ std::string render_metrics(const LeadProcessor& processor, const ReloadStatus& r
   o << "leadflow_speed_to_lead_seconds_bucket{le=\"+Inf\"} " << c.speed_to_lead_seconds.size() << "\n"
     << "leadflow_speed_to_lead_seconds_sum " << sum << "\n"
     << "leadflow_speed_to_lead_seconds_count " << c.speed_to_lead_seconds.size() << "\n";
+  // The playbooks' data-quality benchmark is a duplicate rate under 2%.
+  const auto [captures, duplicates] = processor.captures_and_duplicates();
+  o << "# HELP leadflow_captures_total Captures (form submissions without a lead id) processed.\n"
+    << "# TYPE leadflow_captures_total counter\nleadflow_captures_total " << captures << "\n";
+  o << "# HELP leadflow_capture_duplicates_total Captures merged into an existing lead.\n"
+    << "# TYPE leadflow_capture_duplicates_total counter\nleadflow_capture_duplicates_total " << duplicates << "\n";
+  o << "# HELP leadflow_duplicate_rate Share of captures that were duplicates of an existing lead.\n"
+    << "# TYPE leadflow_duplicate_rate gauge\nleadflow_duplicate_rate "
+    << (captures > 0 ? static_cast<double>(duplicates) / static_cast<double>(captures) : 0.0) << "\n";
   o << "# HELP leadflow_unassigned_leads Leads without an owner.\n# TYPE leadflow_unassigned_leads gauge\n"
     << "leadflow_unassigned_leads " << processor.unassigned_leads() << "\n";
   o << "# HELP leadflow_outbox_pending Outbox rows not yet delivered.\n# TYPE leadflow_outbox_pending gauge\n"

@@ -11,6 +11,7 @@
 #include "engine/program.hpp"
 #include "runtime/http_ingest.hpp"
 #include "runtime/lead_processor.hpp"
+#include "runtime/metrics.hpp"
 #include "runtime/reload.hpp"
 #include "runtime/store/lead_codec.hpp"
 #include "runtime/store/store.hpp"
@@ -273,4 +274,21 @@ TEST_CASE("serve --ingest delivers the same effects as dry-run on the same input
   std::string a = read_text(dry), b = read_text(sink);
   CHECK(a.size() > 1000);
   CHECK(a == b);
+}
+
+TEST_CASE("metrics count captures and duplicates and give the duplicate rate", "[runtime][metrics]") {
+  REQUIRE(stdlib().ok());
+  TempDb db;
+  auto s = store::open_sqlite(db.path());
+  LeadProcessor p(*s, stdlib().program, {});
+  p.open();
+  // The same person twice (case and spaces differ), then someone else: 3 captures, 1 duplicate.
+  std::string body = capture("ana@acme-corp.com") + "\n" + capture("  ANA@acme-corp.com ") + "\n" + capture("bo@initech.com");
+  ParsedEvents parsed = p.parse_events("acme", body, t0);
+  REQUIRE(parsed.errors.empty());
+  REQUIRE(p.apply(std::move(parsed.events), t0, true).committed);
+  const std::string text = render_metrics(p, ReloadStatus{}, HttpCounters{}, 0);
+  CHECK(text.find("\nleadflow_captures_total 3\n") != std::string::npos);
+  CHECK(text.find("\nleadflow_capture_duplicates_total 1\n") != std::string::npos);
+  CHECK(text.find("\nleadflow_duplicate_rate 0.333333\n") != std::string::npos);
 }
