@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "runtime/outbox/audit.hpp"
+#include "runtime/store/sqlite_statement.hpp"
 #include "runtime/store/store.hpp"
 
 namespace leadflow::runtime::store {
@@ -46,48 +47,6 @@ class Db {
   sqlite3* db_ = nullptr;
 };
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db) + " in: " + sql);
-    }
-  }
-  ~Stmt() { sqlite3_finalize(stmt_); }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  Stmt& bind(int i, std::int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
-  Stmt& bind(int i, const std::string& v) {
-    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  bool step() {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("sqlite: ") + sqlite3_errmsg(db_));
-  }
-  // Runs to completion and resets; the number of rows changed.
-  std::int64_t run() {
-    step();
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    return sqlite3_changes64(db_);
-  }
-  std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p == nullptr ? std::string()
-                        : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
 
 std::string lead_email(const std::string& state) {
   boost::system::error_code ec;
@@ -132,7 +91,7 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
   db.exec("BEGIN IMMEDIATE");
   try {
     {
-      Stmt s(db.get(), "SELECT id, state FROM leads WHERE tenant=? ORDER BY seq");
+      Statement s(db.get(), "SELECT id, state FROM leads WHERE tenant=? ORDER BY seq");
       s.bind(1, tenant);
       while (s.step()) {
         if (outbox::normalize_email(lead_email(s.text(1))) == target) result.leads.push_back(s.text(0));
@@ -143,22 +102,22 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
     needles.insert(needles.end(), result.leads.begin(), result.leads.end());
 
     {
-      Stmt del(db.get(), "DELETE FROM leads WHERE tenant=? AND id=?");
-      Stmt timers(db.get(), "DELETE FROM timers WHERE tenant=? AND lead=?");
-      Stmt out(db.get(), "DELETE FROM outbox WHERE tenant=? AND lead=?");
+      Statement del(db.get(), "DELETE FROM leads WHERE tenant=? AND id=?");
+      Statement timers(db.get(), "DELETE FROM timers WHERE tenant=? AND lead=?");
+      Statement out(db.get(), "DELETE FROM outbox WHERE tenant=? AND lead=?");
       for (const std::string& id : result.leads) {
         del.bind(1, tenant).bind(2, id).run();
         result.timers_deleted += timers.bind(1, tenant).bind(2, id).run();
         result.outbox_deleted += out.bind(1, tenant).bind(2, id).run();
       }
       // Effects of other leads that carry the address (a notification about them, say).
-      Stmt more(db.get(), "DELETE FROM outbox WHERE tenant=? AND instr(lower(payload), ?) > 0");
+      Statement more(db.get(), "DELETE FROM outbox WHERE tenant=? AND instr(lower(payload), ?) > 0");
       result.outbox_deleted += more.bind(1, tenant).bind(2, target).run();
     }
 
     {
       std::vector<std::pair<std::int64_t, std::string>> redacted;
-      Stmt s(db.get(), "SELECT id, body FROM events WHERE tenant=? ORDER BY id");
+      Statement s(db.get(), "SELECT id, body FROM events WHERE tenant=? ORDER BY id");
       s.bind(1, tenant);
       while (s.step()) {
         std::string body = s.text(1);
@@ -166,7 +125,7 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
           redacted.emplace_back(s.integer(0), outbox::redact_json(body, needles));
         }
       }
-      Stmt u(db.get(), "UPDATE events SET body=? WHERE id=?");
+      Statement u(db.get(), "UPDATE events SET body=? WHERE id=?");
       for (const auto& [id, body] : redacted) u.bind(1, body).bind(2, id).run();
       result.events_redacted = static_cast<std::int64_t>(redacted.size());
     }
@@ -177,7 +136,7 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
         std::string lead, recipient, outcome;
       };
       std::vector<Row> rows;
-      Stmt s(db.get(), "SELECT id, lead, recipient, outcome FROM audit WHERE tenant=? ORDER BY id");
+      Statement s(db.get(), "SELECT id, lead, recipient, outcome FROM audit WHERE tenant=? ORDER BY id");
       s.bind(1, tenant);
       while (s.step()) {
         Row r{s.integer(0), s.text(1), s.text(2), s.text(3)};
@@ -185,7 +144,7 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
           rows.push_back(std::move(r));
         }
       }
-      Stmt u(db.get(), "UPDATE audit SET recipient=?, outcome=? WHERE id=?");
+      Statement u(db.get(), "UPDATE audit SET recipient=?, outcome=? WHERE id=?");
       const std::vector<std::string> address{target};
       for (const Row& r : rows) {
         // The recipient of the person's own effects is them; of an `assign`, the owner, who stays.
@@ -201,7 +160,7 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
       return result;
     }
     result.suppression_hash = outbox::suppression_hash(tenant, target);
-    Stmt sup(db.get(), "INSERT OR IGNORE INTO suppression (tenant, hash, reason, at) VALUES (?, ?, 'forget', ?)");
+    Statement sup(db.get(), "INSERT OR IGNORE INTO suppression (tenant, hash, reason, at) VALUES (?, ?, 'forget', ?)");
     sup.bind(1, tenant).bind(2, result.suppression_hash).bind(3, now).run();
     db.exec("COMMIT");
   } catch (...) {
@@ -210,7 +169,7 @@ ForgetResult forget_email(const std::string& path, const std::string& tenant, co
   }
 
   // Copy the pages into the database file and empty the WAL: the erased bytes leave both.
-  Stmt checkpoint(db.get(), "PRAGMA wal_checkpoint(TRUNCATE)");
+  Statement checkpoint(db.get(), "PRAGMA wal_checkpoint(TRUNCATE)");
   if (checkpoint.step() && checkpoint.integer(0) != 0) result.wal_truncated = false;
   return result;
 }
