@@ -5,8 +5,6 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
-#include "engine/governance.hpp"
-#include "engine/routing.hpp"
 #include "runtime/outbox/audit.hpp"
 #include "runtime/timeline.hpp"
 
@@ -18,13 +16,6 @@ using engine::Value;
 using engine::ValueKind;
 
 namespace {
-
-engine::EngineHooks default_hooks() {
-  engine::EngineHooks hooks;
-  hooks.route = engine::route_lead;
-  hooks.govern = engine::govern_send;
-  return hooks;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -59,14 +50,14 @@ std::string content_hash(std::string_view text) {
 LeadProcessor::LeadProcessor(store::Store& store, std::shared_ptr<const engine::Program> program,
                              engine::Directory directory)
     : store_(store), program_(std::move(program)), directory_(std::move(directory)) {
-  engine_ = std::make_unique<engine::Engine>(program_, directory_, default_hooks());
+  engine_ = std::make_unique<engine::Engine>(program_, directory_, engine::EngineHooks{});
   versions_[program_->version] = program_;
 }
 
 void LeadProcessor::set_program(std::shared_ptr<const engine::Program> program) {
   program_ = std::move(program);
   versions_[program_->version] = program_;
-  engine_ = std::make_unique<engine::Engine>(program_, directory_, default_hooks());
+  engine_ = std::make_unique<engine::Engine>(program_, directory_, engine::EngineHooks{});
 }
 
 std::shared_ptr<const engine::Program> LeadProcessor::program_version(const std::string& version) const {

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-#include "engine/governance.hpp"
-#include "engine/routing.hpp"
 
 namespace leadflow::runtime {
 
@@ -16,13 +14,6 @@ namespace {
 
 // A guard against a workflow that keeps asking for timers at the same instant forever.
 constexpr std::size_t max_items = 20'000'000;
-
-engine::EngineHooks default_hooks() {
-  engine::EngineHooks hooks;
-  hooks.route = engine::route_lead;
-  hooks.govern = engine::govern_send;
-  return hooks;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -39,7 +30,7 @@ Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Dir
     : program_(std::move(program)),
       directory_(std::move(directory)),
       options_(std::move(options)),
-      engine_(program_, directory_, default_hooks(), engine::EngineOptions{options_.trace}),
+      engine_(program_, directory_, engine::EngineHooks{}, engine::EngineOptions{options_.trace}),
       email_slot_(program_->lead_slot("email")),
       domain_slot_(program_->lead_slot("domain")),
       first_name_slot_(program_->lead_slot("first_name")),

@@ -75,6 +75,8 @@ std::optional<std::string> find_owners_file(const std::vector<std::string>& path
 // Loads it into `directory` when there is one; false (errors written, naming the place) when it
 // cannot be read or has errors.
 bool load_owners(const std::vector<std::string>& paths, engine::Directory& directory, std::ostream& err);
+// Parses owners.json text already read from `path`; errors are written naming the place.
+bool parse_owners(const std::string& path, const std::string& text, engine::Directory& directory, std::ostream& err);
 
 // Helpers shared by the commands (runtime/cli/common.cpp).
 // Whether to colour output written to stdout (or stderr).

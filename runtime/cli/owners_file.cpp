@@ -30,9 +30,13 @@ bool load_owners(const std::vector<std::string>& paths, engine::Directory& direc
   }
   std::ostringstream text;
   text << in.rdbuf();
-  engine::DirectoryParseResult parsed = engine::parse_directory_json(text.str());
+  return parse_owners(*path, text.str(), directory, err);
+}
+
+bool parse_owners(const std::string& path, const std::string& text, engine::Directory& directory, std::ostream& err) {
+  engine::DirectoryParseResult parsed = engine::parse_directory_json(text);
   for (const engine::DirectoryError& e : parsed.errors) {
-    err << *path << ": error: " << (e.path.empty() ? "" : "`" + e.path + "`: ") << e.message << '\n';
+    err << path << ": error: " << (e.path.empty() ? "" : "`" + e.path + "`: ") << e.message << '\n';
   }
   directory = std::move(parsed.directory);
   return parsed.ok();

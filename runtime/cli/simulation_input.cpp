@@ -8,7 +8,6 @@
 #include <sstream>
 
 #include "dsl/render.hpp"
-#include "engine/directory_json.hpp"
 #include "runtime/cli/commands.hpp"
 
 namespace leadflow::runtime::cli {
@@ -75,14 +74,7 @@ std::optional<int> prepare_simulation(const SimulationArgs& args, SimulationInpu
   }
   const engine::Program& program = *compilation.program;
 
-  if (owners_path) {
-    engine::DirectoryParseResult parsed = engine::parse_directory_json(owners_text);
-    for (const engine::DirectoryError& e : parsed.errors) {
-      err << *owners_path << ": error: " << (e.path.empty() ? "" : "`" + e.path + "`: ") << e.message << '\n';
-      input.owners_failed = true;
-    }
-    input.directory = std::move(parsed.directory);
-  }
+  if (owners_path) input.owners_failed = !parse_owners(*owners_path, owners_text, input.directory, err);
 
   input.leads = read_leads(program, leads_text, args.leads, input.input_errors);
   input.events = read_events(program, events_text, args.events, input.input_errors);
