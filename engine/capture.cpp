@@ -17,11 +17,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& table, std::string_view s) {
@@ -83,14 +78,23 @@ bool reserved_domain(std::string_view domain) {
 }
 
 std::string domain_for(std::string_view email, std::string_view domain) {
-  std::string d = lower(trim(domain));
+  std::string d = ascii_lower(trim(domain));
   if (d.empty()) d = email_domain(email);
   return d;
 }
 
 }  // namespace
 
-std::string normalise_email(std::string_view email) { return lower(trim(email)); }
+// ASCII only, independent of the C++ locale: addresses and domains compare the same everywhere.
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string normalise_email(std::string_view email) { return ascii_lower(trim(email)); }
 
 std::string email_domain(std::string_view email) {
   const std::string normal = normalise_email(email);
@@ -98,8 +102,8 @@ std::string email_domain(std::string_view email) {
   return at == std::string::npos ? std::string() : normal.substr(at + 1);
 }
 
-bool is_free_mail_domain(std::string_view domain) { return contains(free_mail, lower(domain)); }
-bool is_disposable_domain(std::string_view domain) { return contains(disposable, lower(domain)); }
+bool is_free_mail_domain(std::string_view domain) { return contains(free_mail, ascii_lower(domain)); }
+bool is_disposable_domain(std::string_view domain) { return contains(disposable, ascii_lower(domain)); }
 
 std::optional<std::string> junk_reason(std::string_view raw) {
   const std::string email = normalise_email(raw);
@@ -175,7 +179,7 @@ const std::string* LeadIndex::by_email(std::string_view email) const {
 
 const std::string* LeadIndex::by_domain_name(std::string_view domain, std::string_view first,
                                              std::string_view last) const {
-  const std::string d = lower(trim(domain));
+  const std::string d = ascii_lower(trim(domain));
   const std::string name = name_key(first, last);
   if (d.empty() || name.empty() || is_free_mail_domain(d)) return nullptr;
   auto it = by_name_.find(d + "|" + name);

@@ -41,6 +41,7 @@
 
 namespace leadflow::engine {
 
+std::string ascii_lower(std::string_view s);
 std::string normalise_email(std::string_view email);
 std::string email_domain(std::string_view email);
 std::optional<std::string> junk_reason(std::string_view email);

@@ -17,14 +17,6 @@ using engine::ValueKind;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 const Value* effect_field(const engine::Effect& e, std::string_view name) {
   for (const auto& [key, value] : e.fields) {
     if (key == name) return &value;
@@ -259,14 +251,14 @@ bool LeadProcessor::apply_one(IncomingEvent& in, std::optional<InputError>& erro
     std::string domain;
     for (const engine::FieldDef& f : def.fields) {
       if (f.name == "domain" && in.event.data[static_cast<std::size_t>(f.slot)].kind() == ValueKind::String) {
-        domain = lower(in.event.data[static_cast<std::size_t>(f.slot)].as_string());
+        domain = engine::ascii_lower(in.event.data[static_cast<std::size_t>(f.slot)].as_string());
       }
     }
     TenantData& t = tenant_data(in.tenant);
     std::vector<std::string> targets;
     for (const std::string& id : t.order) {
       const engine::LeadState& s = t.leads[id];
-      std::string d = lower(field_text(s, "domain"));
+      std::string d = engine::ascii_lower(field_text(s, "domain"));
       if (d.empty()) d = engine::email_domain(engine::normalise_email(field_text(s, "email")));
       if (!d.empty() && d == domain) targets.push_back(id);
     }

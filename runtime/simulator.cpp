@@ -15,14 +15,6 @@ namespace {
 // A guard against a workflow that keeps asking for timers at the same instant forever.
 constexpr std::size_t max_items = 20'000'000;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 }  // namespace
 
 Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Directory directory,
@@ -58,7 +50,7 @@ std::string_view Simulator::field_view(const engine::LeadState& state, engine::S
 }
 
 std::string Simulator::account_domain(const engine::LeadState& s) const {
-  std::string d = lower(field_view(s, domain_slot_));
+  std::string d = engine::ascii_lower(field_view(s, domain_slot_));
   if (d.empty()) d = engine::email_domain(engine::normalise_email(field_view(s, email_slot_)));
   return d;
 }
@@ -147,7 +139,7 @@ bool Simulator::holds_all_keys(const std::string& id, std::string_view email, st
   };
   std::string d;
   if (plain(domain)) {
-    d = lower(domain);
+    d = engine::ascii_lower(domain);
   } else if (domain.empty()) {
     d = engine::email_domain(email);
     if (d.empty()) return true;
@@ -242,7 +234,7 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
     std::string domain;
     for (const engine::FieldDef& f : def.fields) {
       if (f.name == "domain" && input.event.data[static_cast<std::size_t>(f.slot)].kind() == ValueKind::String) {
-        domain = lower(input.event.data[static_cast<std::size_t>(f.slot)].as_string());
+        domain = engine::ascii_lower(input.event.data[static_cast<std::size_t>(f.slot)].as_string());
       }
     }
     // Every loaded lead whose domain (or email domain) is this one, in load order.
