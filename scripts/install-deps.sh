@@ -17,6 +17,7 @@ packages="
   clang-14 libclang-rt-14-dev
   graphviz
   python3
+  tzdata
 "
 missing=""
 for p in $packages; do
