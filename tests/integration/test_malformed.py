@@ -16,6 +16,8 @@ from serve_harness import (Server, check, dump_db, dump_difference, fail, iso, j
 TOKEN_A = "tenant-a-token-0123456789abcdef"
 TOKEN_B = "tenant-b-token-0123456789abcdef"
 MAX_BODY = 65536
+# The NDJSON line an error names, where the request has several.
+LINES = {"NDJSON batch with one bad line (line 3)": 3, "NDJSON batch with one unknown lead (line 2)": 2}
 
 
 def capture(at, email, key=None, **data):
@@ -130,6 +132,8 @@ def main(binary, tmp):
             problems.append(f"{name}: no `error` message in {error!r}")
         elif error.get("field") != want_field:
             problems.append(f"{name}: field {error.get('field')!r}, expected {want_field!r} ({error['error']})")
+        elif name in LINES and error.get("line") != LINES[name]:
+            problems.append(f"{name}: line {error.get('line')!r}, expected {LINES[name]}")
         if not server.alive():
             fail(f"{name}: the server died; log:\n{server.tail()}")
 
