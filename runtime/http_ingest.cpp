@@ -2,6 +2,7 @@
 #include "runtime/http_ingest.hpp"
 
 #include <boost/json.hpp>
+#include <filesystem>
 
 #include "engine/program.hpp"
 #include "runtime/lead_processor.hpp"
@@ -22,7 +23,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-bool parse_service_config(const std::string& text, ServiceConfig& config, std::string& error) {
+bool parse_service_config(const std::string& text, ServiceConfig& config, std::string& error,
+                          const std::string& base_dir) {
   json::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) {
@@ -57,9 +59,35 @@ bool parse_service_config(const std::string& text, ServiceConfig& config, std::s
       config.max_json_depth = static_cast<std::size_t>(d->get_int64());
     }
   }
-  if (auto* s = o.if_contains("sinks"); s != nullptr && s->is_object()) {
-    if (auto* j = s->get_object().if_contains("jsonl"); j != nullptr && j->is_string()) {
-      config.jsonl_sink = std::string(j->get_string());
+  if (auto* s = o.if_contains("sinks")) {
+    const json::value* j = s->is_object() ? s->get_object().if_contains("jsonl") : nullptr;
+    if (j == nullptr || !j->is_string() || j->get_string().empty()) {
+      return error = "`sinks.jsonl`: expected the path of the outbox JSONL file", false;
+    }
+    std::filesystem::path path(std::string(j->get_string()));
+    if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
+    config.jsonl_sink = path.string();
+  }
+  // The outbox connectors: the keys of examples/connectors.json, parsed by their own parser.
+  json::object registry;
+  for (const char* key : {"connectors", "routes", "retry", "allow_private_targets"}) {
+    if (const json::value* v = o.if_contains(key)) registry[key] = *v;
+  }
+  if (!registry.empty()) {
+    if (o.contains("sinks")) {
+      return error = "`sinks`: give either `sinks` or `connectors`/`routes`, not both (a jsonl connector replaces it)",
+             false;
+    }
+    std::vector<outbox::ConfigError> errors;
+    config.outbox = outbox::parse_registry_config(json::serialize(registry), base_dir, errors);
+    if (!config.outbox) {
+      for (const outbox::ConfigError& e : errors) {
+        // Top-level keys come back as ".key" from the registry parser.
+        std::string field = !e.field.empty() && e.field[0] == '.' ? e.field.substr(1) : e.field;
+        if (!error.empty()) error += "; ";
+        error += "`" + (field.empty() ? std::string("connectors") : field) + "`: " + e.message;
+      }
+      return false;
     }
   }
   return true;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/engine.hpp"
+#include "runtime/outbox/connector.hpp"
 
 namespace leadflow::runtime {
 
@@ -20,11 +21,17 @@ struct ServiceConfig {
   std::size_t max_body_bytes = 1u << 20;
   std::size_t max_json_depth = 16;
   std::int64_t read_timeout_seconds = 30;
-  std::string jsonl_sink;                      // outbox JSONL file; empty: none
+  std::string jsonl_sink;                      // `"sinks": {"jsonl": FILE}`: one jsonl connector for "*"
+  // Top-level "connectors", "routes", "retry", "allow_private_targets", in the format of
+  // examples/connectors.json; unset when the config has none of them.
+  std::optional<outbox::RegistryConfig> outbox;
   std::int64_t debounce_ms = 300;
+  std::int64_t shutdown_grace_seconds = 5;     // SIGTERM: how long deliveries in flight may finish
 };
-// False (error says which key) when the config is malformed.
-bool parse_service_config(const std::string& text, ServiceConfig& config, std::string& error);
+// False (error says which key) when the config is malformed. Relative file paths in it (JSONL
+// sinks) are taken relative to `base_dir`, the config file's folder.
+bool parse_service_config(const std::string& text, ServiceConfig& config, std::string& error,
+                          const std::string& base_dir = {});
 
 struct HttpRequest {
   std::string method;  // "GET", "POST"

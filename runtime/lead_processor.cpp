@@ -65,7 +65,11 @@ void LeadProcessor::open() {
     TenantData& t = tenants_[tenant];
     t.state = store::decode_tenant(state, t.captures_seen, t.next_seq);
   }
-  store::ProgramResolver resolve = [this](const std::string& version) { return program_version(version); };
+  store::ProgramResolver resolve = [this](const std::string& version) {
+    std::shared_ptr<const engine::Program> p = program_version(version);
+    if (p == nullptr && load_version && (p = load_version(version)) != nullptr) versions_[version] = p;
+    return p;
+  };
   for (store::LeadRow& row : store_.leads()) {
     TenantData& t = tenants_[row.tenant];
     t.leads[row.id] = store::decode_lead(row.state, program_, resolve, &decode_report_);

@@ -110,6 +110,10 @@ class LeadProcessor {
   const ProcessorCounters& counters() const { return counters_; }
   const store::DecodeReport& decode_report() const { return decode_report_; }
 
+  // Consulted by open() for a version runs are pinned to that this process has not compiled
+  // (serve: recompiles the sources saved in the store); what it gives is kept like a reload's.
+  std::function<std::shared_ptr<const engine::Program>(const std::string& version)> load_version;
+
   // Called for each effect once its batch is committed (logs).
   std::function<void(const std::string& tenant, const engine::Effect&)> on_effect;
 

@@ -80,4 +80,26 @@ std::string render_metrics(const LeadProcessor& processor, const ReloadStatus& r
   return o.str();
 }
 
+std::string render_outbox_metrics(const outbox::RelayCounters& relay, const std::vector<std::string>& connectors) {
+  std::ostringstream o;
+  o << "# HELP leadflow_outbox_deliveries_total Delivery attempts by connector and outcome "
+       "(delivered, retried, dead_lettered).\n# TYPE leadflow_outbox_deliveries_total counter\n";
+  for (const std::string& name : connectors) {
+    auto it = relay.by_connector.find(name);
+    const outbox::RelayCounters::PerConnector n = it == relay.by_connector.end() ? outbox::RelayCounters::PerConnector{}
+                                                                                 : it->second;
+    const std::string c = label(name);
+    o << "leadflow_outbox_deliveries_total{connector=\"" << c << "\",outcome=\"delivered\"} " << n.delivered << "\n"
+      << "leadflow_outbox_deliveries_total{connector=\"" << c << "\",outcome=\"retried\"} " << n.retried << "\n"
+      << "leadflow_outbox_deliveries_total{connector=\"" << c << "\",outcome=\"dead_lettered\"} " << n.dead_lettered
+      << "\n";
+  }
+  o << "# HELP leadflow_connector_disabled 1 when the connector's endpoint answered 410 and it is off until restart.\n"
+    << "# TYPE leadflow_connector_disabled gauge\n";
+  for (const std::string& name : connectors) {
+    o << "leadflow_connector_disabled{connector=\"" << label(name) << "\"} " << relay.disabled.count(name) << "\n";
+  }
+  return o.str();
+}
+
 }  // namespace leadflow::runtime

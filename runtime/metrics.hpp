@@ -6,6 +6,7 @@
 #include <string>
 
 #include "runtime/lead_processor.hpp"
+#include "runtime/outbox/relay.hpp"
 #include "runtime/reload.hpp"
 
 namespace leadflow::runtime {
@@ -16,5 +17,8 @@ struct HttpCounters {
 
 std::string render_metrics(const LeadProcessor& processor, const ReloadStatus& reload, const HttpCounters& http,
                            std::int64_t outbox_pending);
+
+// The relay's deliveries by connector and outcome, and which connectors an HTTP 410 disabled.
+std::string render_outbox_metrics(const outbox::RelayCounters& relay, const std::vector<std::string>& connectors);
 
 }  // namespace leadflow::runtime

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/engine.hpp"
+#include "runtime/store/store.hpp"
 
 namespace leadflow::runtime {
 
@@ -22,6 +24,17 @@ struct CompiledSet {
 
 // Every `*.flow` below `dir`; `owners.json` is not part of it.
 CompiledSet compile_workflow_set(const std::string& dir);
+
+// Recompiles a version saved by `save_program_sources` (JSON `[[path, text], ...]`): the texts are
+// laid out in a private temporary folder under their relative paths (imports resolve as they did)
+// and compiled in their saved order, which gives back the same version string. Null, with
+// `error` filled, when the JSON is malformed or the sources no longer compile.
+std::shared_ptr<const engine::Program> compile_saved_sources(const std::string& sources_json, std::string& error);
+
+// For LeadProcessor::load_version: a version's saved sources from `store`, recompiled. Each
+// version is tried once; a failure is logged and its runs fall back as decode_lead describes.
+std::function<std::shared_ptr<const engine::Program>(const std::string& version)> saved_version_loader(
+    store::Store& store);
 
 // What a reload would change: per workflow name, `added`, `removed`, `changed` or `same`, and the
 // runs in flight on it (they stay on their version either way).

@@ -18,6 +18,7 @@
 #include "engine/program.hpp"
 #include "runtime/lead_processor.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/outbox/relay.hpp"
 
 namespace leadflow::runtime {
 
@@ -35,34 +36,23 @@ void save_program_sources(store::Store& store, const CompiledSet& set) {
   store.save_program_version(set.program->version, json::serialize(sources));
 }
 
-std::size_t relay_outbox_once(store::Store& store, const ServiceConfig& config, engine::TimePoint now) {
-  if (config.jsonl_sink.empty()) return 0;
+outbox::RegistryConfig outbox_config(const ServiceConfig& config, const std::string& default_jsonl) {
+  if (config.outbox) return *config.outbox;
+  // The shorthand writes the bare effect lines, as `dry-run --format jsonl` prints them.
+  return outbox::default_registry_config(config.jsonl_sink.empty() ? default_jsonl : config.jsonl_sink, false);
+}
+
+std::size_t relay_outbox_once(store::Store& store, const outbox::RegistryConfig& connectors,
+                              std::function<engine::TimePoint()> clock) {
+  asio::io_context io{1};
+  outbox::ConnectorRegistry registry(connectors, io.get_executor());
+  outbox::RelayOptions options;
+  options.arm_timer = false;
+  outbox::Relay relay(store, registry, io.get_executor(), std::move(clock), options);
+  relay.kick();
+  io.run();
   std::size_t delivered = 0;
-  for (;;) {
-    std::vector<store::OutboxRow> rows = store.claim_outbox(1000, now, now + 60);
-    if (rows.empty()) break;
-    std::FILE* f = std::fopen(config.jsonl_sink.c_str(), "ab");
-    if (f == nullptr) {
-      for (const store::OutboxRow& r : rows) store.mark_failed(r.id, now + 30, "cannot open the JSONL sink", false);
-      spdlog::error("outbox: cannot open JSONL sink '{}'", config.jsonl_sink);
-      break;
-    }
-    for (const store::OutboxRow& r : rows) {
-      std::fwrite(r.payload.data(), 1, r.payload.size(), f);
-      std::fputc('\n', f);
-    }
-    bool ok = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-    std::fclose(f);
-    for (const store::OutboxRow& r : rows) {
-      if (ok) {
-        store.mark_delivered(r.id, now);
-        ++delivered;
-      } else {
-        store.mark_failed(r.id, now + 30, "write to the JSONL sink failed", false);
-      }
-    }
-    if (!ok) break;
-  }
+  for (const auto& [name, n] : relay.counters().by_connector) delivered += n.delivered;
   return delivered;
 }
 
@@ -79,6 +69,10 @@ struct Service::Impl {
   asio::signal_set signals{io, SIGTERM, SIGINT};
   asio::steady_timer timer{io};
   asio::steady_timer debounce{io};
+  asio::steady_timer shutdown_guard{io};
+  outbox::ConnectorRegistry registry;
+  outbox::Relay relay;
+  bool relay_kick_posted = false;
   std::unique_ptr<asio::posix::stream_descriptor> inotify;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
   ReloadStatus reload_status;
@@ -87,7 +81,13 @@ struct Service::Impl {
   char inotify_buffer[8192];
 
   Impl(store::Store& s, LeadProcessor& p, ServiceConfig c, CompiledSet l, std::string d)
-      : store(s), processor(p), config(std::move(c)), live(std::move(l)), dir(std::move(d)) {}
+      : store(s),
+        processor(p),
+        config(std::move(c)),
+        live(std::move(l)),
+        dir(std::move(d)),
+        registry(outbox_config(config, "outbox.jsonl"), io.get_executor()),
+        relay(store, registry, io.get_executor(), [this] { return clock(); }) {}
 
   ApiContext context() {
     ApiContext ctx{processor, config, clock, {}, {}, {}, {}, {}};
@@ -99,7 +99,10 @@ struct Service::Impl {
       return HttpResponse{ok ? 200 : 422, "application/json", json::serialize(o) + "\n"};
     };
     ctx.reload_plan = [this] { return plan_json(); };
-    ctx.metrics = [this] { return render_metrics(processor, reload_status, http_counters, store.counts().outbox_pending); };
+    ctx.metrics = [this] {
+      return render_metrics(processor, reload_status, http_counters, store.counts().outbox_pending) +
+             render_outbox_metrics(relay.counters(), registry.names());
+    };
     ctx.committed = [this] { after_commit(); };
     return ctx;
   }
@@ -159,7 +162,14 @@ struct Service::Impl {
   }
 
   void after_commit() {
-    relay_outbox_once(store, config, clock());
+    // Posted, so the HTTP answer goes out first; one pass serves all commits made meanwhile.
+    if (!relay_kick_posted) {
+      relay_kick_posted = true;
+      asio::post(io, [this] {
+        relay_kick_posted = false;
+        relay.kick();
+      });
+    }
     arm_timer();
   }
 
@@ -305,8 +315,17 @@ struct Service::Impl {
       timer.cancel();
       debounce.cancel();
       if (inotify) inotify->close(ignored);
-      // Any batch in hand has committed: handlers run one at a time on this thread.
-      io.stop();
+      // Any batch in hand has committed: handlers run one at a time on this thread. Deliveries
+      // in flight get a moment to finish; a row cut off stays claimed and is sent again after
+      // its lease (at least once).
+      relay.stop([this] { io.stop(); });
+      shutdown_guard.expires_after(std::chrono::seconds(config.shutdown_grace_seconds));
+      shutdown_guard.async_wait([this](boost::system::error_code ec) {
+        if (ec) return;
+        spdlog::warn("outbox: {} deliveries still in flight at shutdown; they are retried after restart",
+                     relay.in_flight());
+        io.stop();
+      });
     });
     // Catch-up: timers that fell due while the service was down fire now, in due order.
     BatchOutcome catch_up = processor.fire_due(clock());

@@ -19,10 +19,15 @@ class LeadProcessor;
 // Stores the sources of the set's version, so runs pinned to it can be told apart later.
 void save_program_sources(store::Store& store, const CompiledSet& set);
 
-// Delivers every pending outbox row to the JSONL sink (one line each, fsync once) and marks them
-// delivered; a minimal relay until the connectors of runtime/outbox/ are wired in. Returns how
-// many were delivered.
-std::size_t relay_outbox_once(store::Store& store, const ServiceConfig& config, engine::TimePoint now);
+// The connectors and routes the outbox is relayed by: the config's `connectors`/`routes`, else its
+// `sinks.jsonl` as one jsonl connector for every kind, else a jsonl connector writing
+// `default_jsonl`.
+outbox::RegistryConfig outbox_config(const ServiceConfig& config, const std::string& default_jsonl);
+
+// One pass of the relay run to completion (`serve --ingest`): every due row is attempted once;
+// what must be retried stays pending for the next start. Returns the rows delivered.
+std::size_t relay_outbox_once(store::Store& store, const outbox::RegistryConfig& connectors,
+                              std::function<engine::TimePoint()> clock);
 
 class Service {
  public:

@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -65,13 +67,29 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     std::string text;
     if (!read_all(options.config, text, err)) return exit_usage;
     std::string error;
-    if (!parse_service_config(text, config, error)) {
+    const std::string base_dir = std::filesystem::path(options.config).parent_path().string();
+    if (!parse_service_config(text, config, error, base_dir)) {
       err << options.config << ": error: " << error << '\n';
-      return exit_input_errors;
+      return exit_usage;
     }
   }
   if (!options.listen.empty()) config.listen = options.listen;
-  if (!options.sink.empty()) config.jsonl_sink = options.sink;
+  if (!options.sink.empty()) {
+    if (!config.outbox) {
+      config.jsonl_sink = options.sink;
+    } else {
+      // With connectors configured, --sink moves the jsonl connector named `file`.
+      auto file = std::find_if(config.outbox->connectors.begin(), config.outbox->connectors.end(),
+                               [](const outbox::ConnectorConfig& c) { return c.name == "file" && c.type == "jsonl"; });
+      if (file != config.outbox->connectors.end()) {
+        file->jsonl.path = options.sink;
+      } else {
+        spdlog::warn("--sink {} ignored: the config's connectors have no jsonl connector named `file`", options.sink);
+      }
+    }
+  }
+  // Without any sink configured the outbox goes to a file next to the database.
+  config.outbox = outbox_config(config, (std::filesystem::path(options.db).parent_path() / "outbox.jsonl").string());
 
   store::SqliteOptions store_options;
   store_options.durability = options.durability == "process" ? store::Durability::Process : store::Durability::Full;
@@ -84,10 +102,12 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::ostringstream sources;
   LeadProcessor processor(*db, set.program, std::move(directory));
+  // Runs pinned to an older version go on with it: its sources are in the store.
+  processor.load_version = saved_version_loader(*db);
   processor.open();
   save_program_sources(*db, set);
   if (processor.decode_report().runs_repinned + processor.decode_report().runs_dropped > 0) {
-    spdlog::warn("runs pinned to a version no longer loaded: {} moved to the live version, {} ended",
+    spdlog::warn("runs pinned to a version that could not be recompiled: {} moved to the live version, {} ended",
                  processor.decode_report().runs_repinned, processor.decode_report().runs_dropped);
   }
 
@@ -124,7 +144,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
                  outcome.duplicates, outcome.timers_fired, outcome.effects);
     if (!errors.empty()) status = exit_input_errors;
     if (config.listen.empty() || options.listen.empty()) {
-      relay_outbox_once(*db, config, clock());
+      relay_outbox_once(*db, *config.outbox, clock);
       return status;
     }
   } else if (options.listen.empty() && options.config.empty()) {
@@ -145,17 +165,22 @@ Command add_serve_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("serve", "Run the workflows as a durable daemon (HTTP ingest, timers, hot reload)");
   sub->footer(
       "With --ingest FILE (or - for stdin) and no --listen, applies the JSONL events durably, fires the\n"
-      "timers due by now, delivers the outbox to the JSONL sink and exits. Otherwise serves HTTP on\n"
+      "timers due by now, attempts each outbox delivery once and exits. Otherwise serves HTTP on\n"
       "--listen (default 127.0.0.1:8080) until SIGTERM. See docs/operations.md.\n"
-      "Exit status: 0 ok, 1 workflow errors or skipped input lines, 2 bad usage.");
+      "Exit status: 0 ok, 1 workflow errors or skipped input lines, 2 bad usage or a bad --config.");
   sub->add_option("--workflows", options->workflows, "Folder of .flow files (and owners.json)")->required()->type_name("DIR");
   sub->add_option("--db", options->db, "SQLite database, created on first start")->capture_default_str()->type_name("FILE");
   sub->add_option("--listen", options->listen, "Address to serve HTTP on (default 127.0.0.1:8080)")->type_name("ADDR:PORT");
-  sub->add_option("--config", options->config, "Service config: tokens per tenant, sinks (examples/serve.json)")->type_name("FILE");
+  sub->add_option("--config", options->config,
+                  "Service config: tokens per tenant, outbox connectors and routes (examples/serve.json)")
+      ->type_name("FILE");
   sub->add_option("--ingest", options->ingest, "Apply the events of this JSONL file (- for stdin)")->type_name("FILE");
   sub->add_option("--leads", options->leads, "Import these lead records first (JSONL), as dry-run --leads")->type_name("FILE");
   sub->add_option("--tenant", options->tenant, "Tenant of --ingest and --leads records")->capture_default_str();
-  sub->add_option("--sink", options->sink, "JSONL file the outbox is delivered to")->type_name("FILE");
+  sub->add_option("--sink", options->sink,
+                  "JSONL file the outbox is delivered to, when the config has no connectors (default: "
+                  "outbox.jsonl beside --db)")
+      ->type_name("FILE");
   sub->add_option("--durability", options->durability,
                   "full: an answered event survives power loss (synchronous=FULL); process: survives a crash only")
       ->check(CLI::IsMember({"full", "process"}))

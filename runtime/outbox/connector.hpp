@@ -160,6 +160,11 @@ std::optional<Seconds> parse_retry_after(std::string_view value, TimePoint now);
 
 struct JsonlConfig {
   std::string path = "outbox.jsonl";
+  // true ("format": "envelope"): `{"key":...,"tenant":...,"lead":...,"kind":...,"effect":EFFECT}`,
+  // deduplicated by key across restarts. false ("format": "effect"): the effect line alone, the
+  // bytes `dry-run --format jsonl` prints (the `sinks.jsonl` / `--sink` shorthand); a crash
+  // between the write and the relay's bookkeeping can repeat a line.
+  bool envelope = true;
 };
 
 struct WebhookConfig {
@@ -212,7 +217,8 @@ struct ConfigError {
 // values, all of them at once.
 std::optional<RegistryConfig> parse_registry_config(std::string_view json, const std::string& base_dir,
                                                     std::vector<ConfigError>& errors);
-RegistryConfig default_registry_config(const std::string& jsonl_path = "outbox.jsonl");
+// One jsonl connector named "file" for every kind. `envelope` as in JsonlConfig.
+RegistryConfig default_registry_config(const std::string& jsonl_path = "outbox.jsonl", bool envelope = true);
 
 class ConnectorRegistry {
  public:

@@ -112,7 +112,11 @@ std::vector<DeliveryResult> JsonlSink::write(const std::vector<OutboxItem>& item
       results[i] = DeliveryResult::failed("effect body is not JSON: " + ec.message());
       continue;
     }
-    buffer += jsonl_line(item);
+    if (config_.envelope) {
+      buffer += jsonl_line(item);
+    } else {
+      buffer += item.body;
+    }
     buffer += '\n';
     in_batch.insert(item.idempotency_key);
     fresh.push_back(item.idempotency_key);

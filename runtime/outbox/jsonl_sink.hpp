@@ -4,7 +4,8 @@
 // Idempotent by key within the file: on open it reads the keys already in the file, and a key
 // it has written before is skipped (reported Delivered). A crash after the write but before the
 // relay marks the row is therefore harmless; a line torn by a crash is ignored when re-reading
-// and the item is written again on a new line.
+// and the item is written again on a new line. With `envelope` off the lines are the bare effects
+// (no key to learn back), so only keys written by this process are skipped.
 #pragma once
 
 #include <set>

@@ -64,12 +64,13 @@ struct Reader {
 
 }  // namespace
 
-RegistryConfig default_registry_config(const std::string& jsonl_path) {
+RegistryConfig default_registry_config(const std::string& jsonl_path, bool envelope) {
   RegistryConfig c;
   ConnectorConfig file;
   file.name = "file";
   file.type = "jsonl";
   file.jsonl.path = jsonl_path;
+  file.jsonl.envelope = envelope;
   c.connectors.push_back(file);
   c.routes["*"] = {"file"};
   return c;
@@ -117,6 +118,13 @@ std::optional<RegistryConfig> parse_registry_config(std::string_view text, const
           std::filesystem::path fp(p);
           if (fp.is_relative() && !base_dir.empty()) fp = std::filesystem::path(base_dir) / fp;
           c.jsonl.path = fp.string();
+          if (auto format = r.string(o, "format", path, false)) {
+            if (*format == "effect") {
+              c.jsonl.envelope = false;
+            } else if (*format != "envelope") {
+              r.error(path + ".format", "expected \"envelope\" or \"effect\"");
+            }
+          }
         } else if (c.type == "webhook") {
           c.webhook.use_effect_url = r.boolean(o, "use_effect_url", path).value_or(false);
           auto url = r.string(o, "url", path, !c.webhook.use_effect_url);

@@ -39,6 +39,7 @@ class SlackConnector : public Connector {
   ~SlackConnector() override;
 
   std::string_view type() const override { return "slack"; }
+  const SlackConfig& config() const { return config_; }
 
  protected:
   void start(boost::asio::any_io_executor ex, OutboxItem item, Handler handler) override;

@@ -17,6 +17,7 @@ const char* outbox_status_name(OutboxStatus status) {
     case OutboxStatus::Claimed: return "claimed";
     case OutboxStatus::Delivered: return "delivered";
     case OutboxStatus::Dead: return "dead";
+    case OutboxStatus::Skipped: return "skipped";
   }
   return "pending";
 }
@@ -27,6 +28,7 @@ OutboxStatus outbox_status_from(std::string_view s) {
   if (s == "claimed") return OutboxStatus::Claimed;
   if (s == "delivered") return OutboxStatus::Delivered;
   if (s == "dead") return OutboxStatus::Dead;
+  if (s == "skipped") return OutboxStatus::Skipped;
   return OutboxStatus::Pending;
 }
 
@@ -67,6 +69,26 @@ CREATE TABLE suppression (
     // 2: the sources of Program versions runs are pinned to.
     R"sql(
 CREATE TABLE program_versions (version TEXT PRIMARY KEY, sources TEXT NOT NULL);
+)sql",
+    // 3: one outbox row per (effect, connector): the relay routes a committed row (connector '')
+    // to its connectors, each delivered, retried and dead-lettered on its own. The idempotency
+    // key is the effect's, so it is unique per connector only; SQLite cannot drop a UNIQUE
+    // constraint in place, hence the copy.
+    R"sql(
+CREATE TABLE outbox_v3 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, lead TEXT NOT NULL, action TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL, connector TEXT NOT NULL DEFAULT '', payload TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0, delivered_at INTEGER, last_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (idempotency_key, connector));
+INSERT INTO outbox_v3 (id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at,
+                       delivered_at, last_error)
+  SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, delivered_at,
+         last_error FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at, id);
+CREATE INDEX outbox_unrouted ON outbox (id) WHERE connector = '';
 )sql",
 };
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == latest_schema_version);
@@ -230,12 +252,12 @@ class SqliteStore final : public Store {
     try {
       Statement s(db_,
                   "SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, "
-                  "last_error FROM outbox WHERE status IN ('pending','claimed') AND next_attempt_at <= ? "
-                  "ORDER BY next_attempt_at, id LIMIT ?");
+                  "last_error, connector FROM outbox WHERE status IN ('pending','claimed') AND next_attempt_at <= ? "
+                  "AND connector != '' ORDER BY next_attempt_at, id LIMIT ?");
       s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
       while (s.step()) {
         out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                       outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9)});
+                       outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9), s.text(10)});
       }
       Statement u(db_, "UPDATE outbox SET status='claimed', attempts=attempts+1, next_attempt_at=? WHERE id=?");
       for (OutboxRow& row : out) {
@@ -256,13 +278,70 @@ class SqliteStore final : public Store {
     std::vector<OutboxRow> out;
     Statement s(db_,
                 "SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, "
-                "last_error FROM outbox WHERE tenant=? ORDER BY id");
+                "last_error, connector FROM outbox WHERE tenant=? ORDER BY id");
     s.bind(1, tenant);
     while (s.step()) {
       out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                     outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9)});
+                     outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9), s.text(10)});
     }
     return out;
+  }
+  void record_outbox(const std::vector<OutboxOutcome>& outcomes) override {
+    if (outcomes.empty()) return;
+    exec(db_, "BEGIN IMMEDIATE");
+    try {
+      Statement delivered(db_, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
+      Statement failed(db_, "UPDATE outbox SET status=?, next_attempt_at=?, last_error=? WHERE id=?");
+      for (const OutboxOutcome& o : outcomes) {
+        if (o.status == OutboxStatus::Delivered) {
+          delivered.bind(1, o.at).bind(2, o.id).run();
+        } else {
+          failed.bind(1, std::string(outbox_status_name(o.status))).bind(2, o.at).bind(3, o.error).bind(4, o.id).run();
+        }
+      }
+      exec(db_, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  std::size_t route_outbox(const OutboxRoutes& routes) override {
+    std::size_t routed = 0;
+    exec(db_, "BEGIN IMMEDIATE");
+    try {
+      std::vector<std::pair<std::int64_t, std::string>> rows;
+      {
+        Statement s(db_, "SELECT id, action FROM outbox WHERE connector = '' AND status IN ('pending','claimed') ORDER BY id");
+        while (s.step()) rows.emplace_back(s.integer(0), s.text(1));
+      }
+      Statement first(db_, "UPDATE outbox SET connector=? WHERE id=?");
+      Statement copy(db_,
+                     "INSERT OR IGNORE INTO outbox (tenant, lead, action, idempotency_key, connector, payload, status, "
+                     "attempts, next_attempt_at) SELECT tenant, lead, action, idempotency_key, ?, payload, 'pending', 0, "
+                     "next_attempt_at FROM outbox WHERE id=?");
+      Statement skip(db_, "UPDATE outbox SET status='skipped', last_error='no route for this kind' WHERE id=?");
+      for (const auto& [id, action] : rows) {
+        const std::vector<std::string> names = routes(action);
+        if (names.empty()) {
+          skip.bind(1, id).run();
+          continue;
+        }
+        first.bind(1, names.front()).bind(2, id).run();
+        for (std::size_t i = 1; i < names.size(); ++i) copy.bind(1, names[i]).bind(2, id).run();
+        ++routed;
+      }
+      exec(db_, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+    return routed;
+  }
+  std::optional<engine::TimePoint> next_outbox_attempt() override {
+    Statement s(db_, "SELECT count(*), min(next_attempt_at) FROM outbox WHERE status IN ('pending','claimed') "
+                     "AND connector != ''");
+    if (!s.step() || s.integer(0) == 0) return std::nullopt;
+    return s.integer(1);
   }
   void mark_delivered(std::int64_t id, engine::TimePoint now) override {
     Statement s(db_, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");

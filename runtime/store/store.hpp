@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,7 +39,8 @@ struct EventRow {
   std::string body;             // the event as received (JSON, without the key)
 };
 
-enum class OutboxStatus : std::uint8_t { Pending, Claimed, Delivered, Dead };
+// Skipped: routed to no connector (`"routes": {"score": []}`); kept for the record.
+enum class OutboxStatus : std::uint8_t { Pending, Claimed, Delivered, Dead, Skipped };
 const char* outbox_status_name(OutboxStatus status);
 
 struct OutboxRow {
@@ -52,6 +54,18 @@ struct OutboxRow {
   std::int64_t attempts = 0;
   engine::TimePoint next_attempt_at = 0;
   std::string last_error;
+  // The connector this row is delivered to; empty until the relay routes it. An effect routed to
+  // several connectors becomes one row per connector, all with the effect's idempotency key.
+  std::string connector;
+};
+
+// What one delivery attempt of an outbox row came to: Delivered (at = when), Pending (retry at
+// `at`) or Dead (dead-lettered at `at`).
+struct OutboxOutcome {
+  std::int64_t id = 0;
+  OutboxStatus status = OutboxStatus::Delivered;
+  engine::TimePoint at = 0;
+  std::string error;
 };
 
 struct AuditRow {
@@ -138,9 +152,18 @@ class Store {
   // a row committed late by a concurrent writer is not skipped.
   virtual std::vector<OutboxRow> claim_outbox(std::size_t limit, engine::TimePoint now,
                                               engine::TimePoint lease_until) = 0;
+  // Gives every unrouted row (connector empty) its connectors, in one transaction: the row takes
+  // the first, a copy is added for each other one, and a row with no connector is dropped
+  // (status Skipped). Returns how many rows were routed.
+  using OutboxRoutes = std::function<std::vector<std::string>(const std::string& action)>;
+  virtual std::size_t route_outbox(const OutboxRoutes& routes) = 0;
+  // When the next pending row falls due, or a claimed row's lease runs out.
+  virtual std::optional<engine::TimePoint> next_outbox_attempt() = 0;
   virtual std::vector<OutboxRow> outbox(const std::string& tenant) = 0;  // by id
   virtual void mark_delivered(std::int64_t id, engine::TimePoint now) = 0;
   virtual void mark_failed(std::int64_t id, engine::TimePoint retry_at, const std::string& error, bool dead) = 0;
+  // Several outcomes in one transaction (one fsync for a whole batch of deliveries).
+  virtual void record_outbox(const std::vector<OutboxOutcome>& outcomes) = 0;
 
   // Sources of every Program version runs were started on, so a run pinned to a version that is no
   // longer on disk can be recompiled after a restart: version -> JSON `[[path, text], ...]`.
@@ -164,7 +187,7 @@ std::unique_ptr<Store> open_sqlite(const std::string& path, const SqliteOptions&
 
 // The schema version the file is at (0 for a new file); for tests and `leadflow serve` logs.
 int sqlite_schema_version(const std::string& path);
-inline constexpr int latest_schema_version = 2;
+inline constexpr int latest_schema_version = 3;
 
 // Test hook: the next commit of a SQLite store fails after writing about half of its rows.
 void fail_next_commit_for_tests(Store& store);
