@@ -68,6 +68,18 @@ bool parse_service_config(const std::string& text, ServiceConfig& config, std::s
     if (path.is_relative() && !base_dir.empty()) path = std::filesystem::path(base_dir) / path;
     config.jsonl_sink = path.string();
   }
+  if (auto* r = o.if_contains("reload")) {
+    const json::object* ro = r->if_object();
+    if (ro == nullptr) return error = "`reload`: expected {\"watch\": true|false, \"debounce_ms\": N}", false;
+    if (auto* w = ro->if_contains("watch")) {
+      if (!w->is_bool()) return error = "`reload.watch`: expected true or false", false;
+      config.watch = w->get_bool();
+    }
+    if (auto* d = ro->if_contains("debounce_ms")) {
+      if (!d->is_int64() || d->get_int64() < 0) return error = "`reload.debounce_ms`: expected milliseconds (0 or more)", false;
+      config.debounce_ms = d->get_int64();
+    }
+  }
   // The outbox connectors: the keys of examples/connectors.json, parsed by their own parser.
   json::object registry;
   for (const char* key : {"connectors", "routes", "retry", "allow_private_targets"}) {

@@ -25,6 +25,9 @@ struct ServiceConfig {
   // Top-level "connectors", "routes", "retry", "allow_private_targets", in the format of
   // examples/connectors.json; unset when the config has none of them.
   std::optional<outbox::RegistryConfig> outbox;
+  // `"reload": {"watch": true, "debounce_ms": 300}`: whether the workflow folder is watched
+  // (off: reload only by POST /v1/reload / `leadflow reload`), and the quiet time before a reload.
+  bool watch = true;
   std::int64_t debounce_ms = 300;
   std::int64_t shutdown_grace_seconds = 5;     // SIGTERM: how long deliveries in flight may finish
 };

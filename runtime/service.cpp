@@ -190,6 +190,7 @@ struct Service::Impl {
   }
 
   void watch() {
+    if (!config.watch) return;
     int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) {
       spdlog::warn("hot reload off: inotify unavailable");

@@ -66,6 +66,7 @@ struct ServeOptions {
 Command add_serve_command(CLI::App& app);  // runtime/cli/serve_command.cpp
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err);
 Command add_replay_command(CLI::App& app);  // runtime/cli/replay_command.cpp
+Command add_reload_command(CLI::App& app);  // runtime/cli/reload_command.cpp
 
 // `leads show`, `runs` and `forget`, reading the store serve writes (runtime/cli/store_commands.cpp).
 std::vector<Command> add_store_commands(CLI::App& app);

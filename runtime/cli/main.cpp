@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands{cli::add_check_command(app), cli::add_graph_command(app),
                                     cli::add_dry_run_command(app), cli::add_test_command(app),
                                     cli::add_explain_command(app),
-                                    cli::add_serve_command(app), cli::add_replay_command(app)};
+                                    cli::add_serve_command(app), cli::add_replay_command(app),
+                                    cli::add_reload_command(app)};
   for (cli::Command& command : cli::add_store_commands(app)) commands.push_back(std::move(command));
 
   try {
