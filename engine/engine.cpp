@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <limits>
 #include <set>
 #include <span>
@@ -398,6 +399,7 @@ struct Engine::Context {
       rescore();  // fit rules follow every field change
       std::vector<Change> batch;
       batch.swap(changes);
+      coalesce_changes(batch);
       if (!lead.email_suppressed && (field(slot_unsub).truthy() || field(slot_bounced).truthy())) {
         lead.email_suppressed = true;
         TRACE("", std::string("email suppressed: ") + (field(slot_unsub).truthy() ? "unsubscribed" : "bounced"));
@@ -407,6 +409,57 @@ struct Engine::Context {
       held_triggers();
     }
     settling = false;
+  }
+
+  // One settle round is one change of the lead as the outside sees it: a field that moved several
+  // times in it (fit rules adding up one by one: 15, 35, then 25 after a free-mail -10) counts
+  // once, from its first value to its last, so `crosses` and `becomes` never fire on a value the
+  // lead only passed through.
+  static void coalesce_changes(std::vector<Change>& round) {
+    for (std::size_t i = 0; i < round.size(); ++i) {
+      for (std::size_t j = i + 1; j < round.size();) {
+        if (round[j].slot != round[i].slot) {
+          ++j;
+          continue;
+        }
+        round[i].after = std::move(round[j].after);
+        round.erase(round.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+    }
+    round.erase(std::remove_if(round.begin(), round.end(),
+                               [](const Change& c) { return c.before == c.after && c.before.kind() == c.after.kind(); }),
+                round.end());
+  }
+
+  // A CRM export writes stages as people do ("Opportunity", "Closed Lost"): a loaded stage that
+  // is not a declared name but is one once lower-cased with spaces and hyphens as underscores
+  // takes the declared name, so `lead.stage == "opportunity"` holds for it.
+  void normalise_loaded_stage() {
+    const Value cur = field(slot_stage);
+    if (cur.kind() != ValueKind::String) return;
+    const std::string_view written = cur.as_string();
+    std::string key;
+    for (char ch : written) {
+      key += ch == ' ' || ch == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    if (key == written) return;
+    bool declared = false, normal_declared = false;
+    for (const StageSet& set : prog.stage_sets) {
+      for (const StageBand& b : set.bands) {
+        declared = declared || b.name == written;
+        normal_declared = normal_declared || b.name == key;
+      }
+    }
+    if (!declared && normal_declared) set_field(slot_stage, Value::string(std::move(key)));
+  }
+
+  // A lead's score starts at 0 without a change: arriving is not crossing a threshold from
+  // "no score", but the fit points it arrives with do cross from 0.
+  void start_score() {
+    if (!field(slot_score).is_null() || slot_score < 0) return;
+    const auto slot = static_cast<std::size_t>(slot_score);
+    if (slot >= lead.fields.size()) lead.fields.resize(slot + 1);
+    lead.fields[slot] = Value::integer(0);
   }
 
   void ended(const Run& r, const std::string& how) {
@@ -1065,10 +1118,17 @@ struct Engine::Context {
 StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now) {
   StepResult out;
   Context ctx(*this, lead, tenant, out, now);
-  if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  ctx.start_score();
+  ctx.normalise_loaded_stage();
   // A lead without `created_at` was created when it first appeared: its inactivity stretch
   // (decay) has to start somewhere fixed, not "now" on every check.
   if (ctx.field(ctx.slot_created).is_null()) ctx.set_field(ctx.slot_created, Value::time(now));
+  // Capture hygiene: a lead's address is kept trimmed and lower-case ("  Ana@Acme.COM " is
+  // ana@acme.com), so the `to` of every message and the free-mail checks see one form.
+  if (const Value& email = ctx.field(ctx.slot_email); email.kind() == ValueKind::String) {
+    std::string normal = normalise_email(email.as_string());
+    if (normal != email.as_string()) ctx.set_field(ctx.slot_email, Value::string(std::move(normal)));
+  }
   if (ctx.field(ctx.slot_email_domain).is_null()) {
     ctx.set_field(ctx.slot_email_domain, Context::email_domain_of(ctx.field(ctx.slot_email)));
   }
@@ -1103,7 +1163,7 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   bool engaged = engagement_[static_cast<std::size_t>(ev.type)];
   if (engaged) ctx.set_field(ctx.slot_last_activity, Value::time(ev.at));
   // 3. Scoring: the event's points, then fit rules over the changed fields, then the stage.
-  if (ctx.field(ctx.slot_score).is_null()) ctx.set_field(ctx.slot_score, Value::integer(0));
+  ctx.start_score();
   if (ctx.field(ctx.slot_email_domain).is_null()) {
     ctx.set_field(ctx.slot_email_domain, Context::email_domain_of(ctx.field(ctx.slot_email)));
   }

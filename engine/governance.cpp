@@ -181,7 +181,11 @@ GovernanceDecision check_send(const Program& program, const LeadState& lead,
   }
 
   const std::string day = governance_day(program, now);
-  if (const CapDef* cap = find_cap(program, channel)) {
+  // A message from no sender comes from the tenant's system address: per-sender caps (a
+  // salesperson's mailbox, 000's "per sender address") do not count it; channel caps do.
+  const CapDef* channel_cap = find_cap(program, channel);
+  if (channel_cap && channel_cap->per_sender && sender.empty()) channel_cap = nullptr;
+  if (const CapDef* cap = channel_cap) {
     const std::int64_t used =
         lookup(tenant.sent_today, count_key(channel, cap->per_sender, sender, day));
     if (used >= cap->limit) {
@@ -211,8 +215,17 @@ SendVerdict govern_send(const Program& program, const std::string& channel,
     timezone = std::string(lead.fields[static_cast<std::size_t>(slot)].as_string());
   if (timezone.empty() && program.governance.timezone.empty())
     timezone = directory.tenant_timezone;
-  SendVerdict verdict = check_send(program, lead, tenant, channel, sender, now, timezone);
-  if (verdict.kind == SendVerdictKind::Allowed) record_send(program, tenant, channel, sender, now);
+  // Without `from`, a message goes out on behalf of the lead's owner, so it counts against the
+  // owner's daily cap (000: "50-75 emails per day per sender address, across sequences").
+  std::string from = sender;
+  if (from.empty()) {
+    const Slot owner = program.lead_slot("owner");
+    if (owner >= 0 && static_cast<std::size_t>(owner) < lead.fields.size() &&
+        lead.fields[static_cast<std::size_t>(owner)].kind() == ValueKind::String)
+      from = std::string(lead.fields[static_cast<std::size_t>(owner)].as_string());
+  }
+  SendVerdict verdict = check_send(program, lead, tenant, channel, from, now, timezone);
+  if (verdict.kind == SendVerdictKind::Allowed) record_send(program, tenant, channel, from, now);
   return verdict;
 }
 
