@@ -252,6 +252,7 @@ class WebhookReceiver:
         self.deliveries = []  # (webhook-id, body bytes)
         self.lock = threading.Lock()
         self.count = 0
+        self.refused = 0
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -261,7 +262,9 @@ class WebhookReceiver:
                 with receiver.lock:
                     receiver.count += 1
                     refuse = fail_every and receiver.count % fail_every == 0
-                    if not refuse:
+                    if refuse:
+                        receiver.refused += 1
+                    else:
                         receiver.deliveries.append((self.headers.get("webhook-id"), body))
                 self.send_response(503 if refuse else 200)
                 self.send_header("content-length", "0")

@@ -30,6 +30,7 @@ import collections
 import json
 import os
 import random
+import sqlite3
 import subprocess
 import threading
 import time
@@ -42,6 +43,7 @@ EVENTS = int(os.environ.get("LEADFLOW_CRASH_EVENTS", "10000"))
 CLIENTS = int(os.environ.get("LEADFLOW_CRASH_CLIENTS", "8"))
 SEED = int(os.environ.get("LEADFLOW_CRASH_SEED", str(random.randrange(1 << 30))))
 FIRST_LEADS = 30  # the first request of each client creates C-1 .. C-30
+WEBHOOK_KINDS = ("assign", "merge", "blocked")
 
 
 def token(tenant):
@@ -186,18 +188,25 @@ def main(binary, tmp):
     tenants = [f"t{i}" for i in range(CLIENTS)]
     receiver = WebhookReceiver(fail_every=7)
     config_value = {"tenants": {t: {"tokens": [token(t)]} for t in tenants}}
-    delivery = os.environ.get("LEADFLOW_CRASH_DELIVERY", "sink")
+    delivery = os.environ.get("LEADFLOW_CRASH_DELIVERY", "webhook")
+    sink = f"{tmp}/outbox.jsonl"
+    # Every effect goes to a JSONL file in envelopes (with their keys); with webhooks, the kinds
+    # that leave the company (assignments, merges, blocked sends) also go to the receiver, which
+    # refuses every 7th attempt with 503 so that retries happen. Fewer kinds than all keep the run
+    # short: the relay records each webhook outcome in its own commit.
+    config_value["connectors"] = {"file": {"type": "jsonl", "path": sink, "format": "envelope"}}
+    config_value["routes"] = {"*": ["file"]}
     if delivery == "webhook":
-        config_value.update({
-            "connectors": {"hook": {"type": "webhook", "url": receiver.url(), "secrets": ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}},
-            "routes": {"*": ["hook"]},
-            "allow_private_targets": True,
-        })
+        config_value["connectors"]["hook"] = {"type": "webhook", "url": receiver.url(),
+                                              "secrets": ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]}
+        config_value["routes"].update({kind: ["hook", "file"] for kind in WEBHOOK_KINDS})
+        config_value["retry"] = {"max_attempts": 50, "base_seconds": 1, "cap_seconds": 2}
+        config_value["allow_private_targets"] = True
     config = write_json(f"{tmp}/serve.json", config_value)
-    db, sink = f"{tmp}/crash.db", f"{tmp}/outbox.jsonl"
+    db = f"{tmp}/crash.db"
     # A private copy: the replay must compile exactly the set the server ran.
     workflows = copy_workflows(tmp)
-    server = Server(binary, workflows, db, config=config, sink=sink).start()
+    server = Server(binary, workflows, db, config=config).start()
     cluster = Cluster(server)
 
     base = int(time.time()) - 45 * 86400
@@ -217,7 +226,7 @@ def main(binary, tmp):
             server.kill9()
             kills += 1
             time.sleep(rng.uniform(0.0, 0.5))  # clients see refused connections meanwhile
-            server = Server(binary, workflows, db, config=config, sink=sink, log=server.log)
+            server = Server(binary, workflows, db, config=config, log=server.log)
             server.starts = kills
             server.start()
             with cluster.lock:
@@ -261,6 +270,18 @@ def main(binary, tmp):
     if replay.returncode != 0:
         fail(f"leadflow replay --check exited {replay.returncode}:\n{replay.stdout[-6000:]}\n{replay.stderr[-2000:]}")
     summary = replay.stdout.strip().splitlines()[0]
+    # The check must be able to fail: a copy whose log lost its last event differs from its replay.
+    tampered = f"{tmp}/tampered.db"
+    source, conn = sqlite3.connect(db), sqlite3.connect(tampered)
+    source.backup(conn)
+    source.close()
+    conn.execute("DELETE FROM events WHERE id = (SELECT max(id) FROM events)")
+    conn.commit()
+    conn.close()
+    control = subprocess.run([binary, "replay", "--db", tampered, "--workflows", workflows, "--check"],
+                             capture_output=True, text=True, timeout=600)
+    check(control.returncode == 1 and "differences between the live store and the replay" in control.stdout,
+          f"leadflow replay --check did not notice an event missing from the log (exit {control.returncode}):\n{control.stdout[-2000:]}")
 
     # No timer that fell due while a server ran is still pending (the last one ran until stopped_at).
     overdue = db_rows(db, "SELECT count(*), min(due) FROM timers WHERE due <= ?", (stopped_at - 5,))[0]
@@ -268,38 +289,36 @@ def main(binary, tmp):
     timer_keys = [k for (k,) in db_rows(db, "SELECT idempotency_key FROM outbox") if "/timer/" in k]
     fired = len({k.split("/timer/")[0] + "/" + k.split("/timer/")[1].split("/")[0] for k in timer_keys})
 
-    # Effects delivered at least once with a stable key. An effect is one idempotency key (the
-    # outbox may hold a row per connector for it).
-    effects = {}
-    for key, payload in db_rows(db, "SELECT idempotency_key, payload FROM outbox"):
-        effects[key] = json.loads(payload)
-    check(effects, "the outbox is empty: the workload produced no effects")
+    # Effects delivered at least once with a stable key: one outbox row per (effect, connector).
+    rows = db_rows(db, "SELECT idempotency_key, connector, payload, status FROM outbox WHERE connector != ''")
+    check(rows, "the outbox is empty: the workload produced no effects")
+    not_delivered = [(k, c, st) for k, c, _, st in rows if st != "delivered"]
+    check(not not_delivered, f"{len(not_delivered)} outbox rows not delivered, e.g. {not_delivered[:5]}")
+    effects = {k: json.loads(p) for k, _, p, _ in rows}
+    received = {"file": collections.defaultdict(list), "hook": collections.defaultdict(list)}
+    with open(sink, encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)  # the envelope: {"key", "tenant", "lead", "kind", "effect"}
+            received["file"][record.get("key")].append(record.get("effect"))
+    for webhook_id, body in receiver.deliveries:
+        received["hook"][webhook_id].append(json.loads(body))
+    report = []
+    for connector, by_key in received.items():
+        wanted = {k for k, c, _, _ in rows if c == connector}
+        missing = sorted(wanted - set(by_key))
+        check(not missing, f"{len(missing)} of {len(wanted)} effects never reached connector `{connector}`, e.g. {missing[:5]}")
+        unknown = sorted(set(by_key) - wanted)
+        check(not unknown, f"{len(unknown)} keys reached connector `{connector}` without an outbox row for it, e.g. {unknown[:5]}")
+        for key, bodies in by_key.items():
+            for body in bodies:
+                # A webhook posts the effect itself; the file's envelope holds it under "effect".
+                check(body == effects[key], f"connector `{connector}`: key {key} arrived with another body than the outbox's: "
+                                              f"{json.dumps(body)[:300]} vs {json.dumps(effects[key])[:300]}")
+        copies = sum(len(v) for v in by_key.values())
+        report.append(f"{connector}: {copies} deliveries of {len(wanted)} effects")
     if delivery == "webhook":
-        by_key = collections.defaultdict(set)
-        for webhook_id, body in receiver.deliveries:
-            by_key[webhook_id].add(body)
-        target = "webhook receiver"
-        copies = len(receiver.deliveries)
-    else:
-        by_key = collections.defaultdict(set)
-        copies = 0
-        with open(sink, encoding="utf-8") as f:
-            for line in f:
-                copies += 1
-                record = json.loads(line)
-                # The sink writes {"key", "tenant", "lead", "kind", "effect"}.
-                by_key[record.get("key")].add(json.dumps(record.get("effect"), sort_keys=True))
-        target = "JSONL sink"
-    missing = [k for k in effects if k not in by_key]
-    check(not missing, f"{len(missing)} of {len(effects)} effects never reached the {target}, e.g. {missing[:5]}")
-    unstable = [k for k, bodies in by_key.items() if len(bodies) > 1]
-    check(not unstable, f"{len(unstable)} keys were delivered to the {target} with different bodies, e.g. {unstable[:5]}")
-    unknown = [k for k in by_key if k not in effects]
-    check(not unknown, f"{len(unknown)} keys delivered to the {target} are not outbox keys, e.g. {unknown[:5]}")
-    if delivery != "webhook":
-        wrong = [k for k, bodies in by_key.items() if json.dumps(effects[k], sort_keys=True) not in bodies]
-        check(not wrong, f"{len(wrong)} effects reached the {target} with another body than the outbox's, e.g. {wrong[:5]}")
-    delivered = f"{copies} deliveries to the {target} for {len(effects)} effects ({copies - len(effects)} repeats)"
+        check(received["hook"], "the webhook receiver got nothing")
+    delivered = "; ".join(report) + f"; {receiver.refused} attempts refused with 503 and retried"
 
     failures = sum(c.failures for c in clients)
     resent = sum(c.resent for c in clients)
