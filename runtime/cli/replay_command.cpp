@@ -77,6 +77,16 @@ std::string json_difference(const std::string& live, const std::string& replayed
     const json::value* x = a.get_object().if_contains(k);
     const json::value* y = b.get_object().if_contains(k);
     if (x != nullptr && y != nullptr && *x == *y) continue;
+    if (x != nullptr && y != nullptr && x->is_array() && y->is_array()) {
+      // Long lists (score log, runs, facts): show the first entry that differs.
+      const json::array &p = x->get_array(), &q = y->get_array();
+      std::size_t i = 0;
+      while (i < p.size() && i < q.size() && p[i] == q[i]) ++i;
+      auto entry = [&](const json::array& a) { return i < a.size() ? shorten(json::serialize(a[i])) : std::string("(none)"); };
+      out += "  " + k + " (" + std::to_string(p.size()) + " live, " + std::to_string(q.size()) + " replayed), first difference at [" +
+             std::to_string(i) + "]: live " + entry(p) + "\n" + "  " + std::string(k.size(), ' ') + "  replay " + entry(q) + "\n";
+      continue;
+    }
     out += "  " + k + ": live " + (x ? shorten(json::serialize(*x)) : "(none)") + "\n" + "  " +
            std::string(k.size(), ' ') + "  replay " + (y ? shorten(json::serialize(*y)) : "(none)") + "\n";
   }
