@@ -68,7 +68,8 @@ struct Totals {
 struct EngineReplay {
   std::shared_ptr<const engine::Program> program = compile_workload();
   engine::Directory directory;
-  engine::Engine eng{program, directory};
+  // No trace lines: the hand loop builds none, and dry-run (without --trace) and serve run so.
+  engine::Engine eng{program, directory, {}, engine::EngineOptions{.trace = false}};
   std::vector<engine::LeadState> leads;
   engine::TenantState tenant;
   std::vector<engine::Event> events;  // the stream, pre-built: id strings and data records
@@ -174,7 +175,7 @@ struct HandReplay {
   void take(Totals& totals) {
     totals.effects += out.size();
     if (count_actions) {
-      static const char* const names[] = {"score", "assign", "email", "exit"};
+      static const char* const names[] = {"score", "assign", "email", "exit", "blocked"};
       for (const bench::HandEffect& e : out) effects_by_action[names[static_cast<int>(e.action)]]++;
     }
     out.clear();

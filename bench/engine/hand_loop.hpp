@@ -1,8 +1,9 @@
 // The hand-written baseline of the engine benchmark: the workload of workload.hpp as plain
 // structs and if-statements, with the engine's semantics (fit rules that take their points back,
 // event points, 0..100 clamp, score log, enroll once, exit on reply, round robin with open-lead
-// counts, a send count per day, a 2-day wake timer with a generation), and no interpreter,
-// no names, no trace.
+// counts, suppression checked and two counters per send (the channel's per-sender count and the
+// tenant's action count per day, as governance keeps them), a 2-day wake timer with a
+// generation), and no interpreter, no names, no trace.
 #pragma once
 
 #include <algorithm>
@@ -16,7 +17,7 @@
 
 namespace leadflow::bench {
 
-enum class HandAction : std::uint8_t { Score, Assign, Email, Exit };
+enum class HandAction : std::uint8_t { Score, Assign, Email, Exit, Blocked };
 
 struct HandEffect {
   std::int64_t at = 0;
@@ -41,6 +42,8 @@ struct HandLead {
   bool has_score = false;
   std::int64_t score = 0;
   std::int64_t last_activity_at = 0;
+  bool unsubscribed = false;  // suppression flags, checked before every send
+  bool bounced = false;
   std::array<bool, 3> fit_on{};            // fit rule contributes
   std::array<std::int64_t, 3> fit_points{};  // what it added
   std::vector<HandScoreEntry> score_log;
@@ -62,7 +65,8 @@ class HandLoop {
   std::vector<HandLead> leads;
   std::array<std::size_t, 2> cursor{};          // round robin position per team (ae, dach)
   std::array<std::int64_t, 5> open_leads{};     // per owner
-  std::vector<std::int64_t> sent_per_day;       // email sends by day since `start`
+  std::vector<std::int64_t> sent_per_day;       // email sends by day since `start` (one sender)
+  std::vector<std::int64_t> actions_per_day;    // outreach actions by day since `start`
   std::int64_t start = 0;
 
   static constexpr std::array<const char*, 5> owners = {"dan@example.com", "eva@example.com",
@@ -79,6 +83,7 @@ class HandLoop {
     cursor = {};
     open_leads = {};
     sent_per_day.clear();
+    actions_per_day.clear();
   }
 
   void apply(const StreamEvent& ev, std::vector<HandEffect>& out, std::vector<HandTimer>& timers) {
@@ -170,10 +175,18 @@ class HandLoop {
     out.push_back({now_, lead_, HandAction::Assign, owner, team, nullptr});
   }
 
-  void send(HandLead&, const char* template_name, std::vector<HandEffect>& out) {
+  void send(HandLead& l, const char* template_name, std::vector<HandEffect>& out) {
+    if (l.unsubscribed || l.bounced) {  // never in this workload, but governance looks
+      out.push_back({now_, lead_, HandAction::Blocked, 0, 0, l.unsubscribed ? "unsubscribed" : "bounced"});
+      return;
+    }
     const std::size_t day = static_cast<std::size_t>((now_ - start) / 86400);
-    if (sent_per_day.size() <= day) sent_per_day.resize(day + 1);
+    if (sent_per_day.size() <= day) {
+      sent_per_day.resize(day + 1);
+      actions_per_day.resize(day + 1);
+    }
     ++sent_per_day[day];
+    ++actions_per_day[day];
     out.push_back({now_, lead_, HandAction::Email, 0, 0, template_name});
   }
 };
