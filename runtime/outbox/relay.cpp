@@ -72,7 +72,7 @@ Relay::Relay(store::Store& store, ConnectorRegistry& registry, asio::any_io_exec
   }
 }
 
-Relay::~Relay() = default;
+Relay::~Relay() { flush(); }
 
 void Relay::kick() {
   if (stopping_) return;
@@ -108,7 +108,7 @@ void Relay::kick() {
             waiting_.push_back(std::move(row));
           }
         }
-        record(refused);
+        record(std::move(refused));
         for (auto& [name, group] : files) start_batch(*registry_.find(name), std::move(group));
         start_waiting();
         // Nothing started and the claim was full (every row refused): claim the next ones now.
@@ -162,7 +162,7 @@ void Relay::start_batch(Connector& connector, std::vector<store::OutboxRow> rows
     for (std::size_t i = 0; i < rows.size(); ++i) {
       outcomes.push_back(outcome(rows[i], i < results.size() ? results[i] : DeliveryResult::retry("no result from the connector")));
     }
-    record(outcomes);
+    record(std::move(outcomes));
     settled();
   });
 }
@@ -202,7 +202,26 @@ store::OutboxOutcome Relay::outcome(const store::OutboxRow& row, const DeliveryR
   return out;
 }
 
-void Relay::record(const std::vector<store::OutboxOutcome>& outcomes) {
+void Relay::record(std::vector<store::OutboxOutcome> outcomes) {
+  if (outcomes.empty()) return;
+  for (store::OutboxOutcome& o : outcomes) unrecorded_.push_back(std::move(o));
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(executor_, [this] {
+    flush_posted_ = false;
+    flush();
+    if (stopping_) {
+      if (in_flight_ == 0 && drained_) std::exchange(drained_, nullptr)();
+    } else {
+      arm_timer();  // the retry times just written may be the earliest
+    }
+  });
+}
+
+void Relay::flush() {
+  if (unrecorded_.empty()) return;
+  std::vector<store::OutboxOutcome> outcomes = std::move(unrecorded_);
+  unrecorded_.clear();
   try {
     store_.record_outbox(outcomes);
   } catch (const std::exception& e) {
@@ -213,7 +232,10 @@ void Relay::record(const std::vector<store::OutboxOutcome>& outcomes) {
 
 void Relay::settled() {
   if (stopping_) {
-    if (in_flight_ == 0 && drained_) asio::post(executor_, std::exchange(drained_, nullptr));
+    if (in_flight_ == 0 && drained_) {
+      flush();
+      asio::post(executor_, std::exchange(drained_, nullptr));
+    }
     return;
   }
   if (more_due_ || !waiting_.empty()) {
@@ -255,7 +277,8 @@ void Relay::stop(std::function<void()> drained) {
     released.push_back({row.id, store::OutboxStatus::Pending, clock_(), "not attempted: shutting down"});
   }
   waiting_.clear();
-  record(released);
+  record(std::move(released));
+  flush();
   if (in_flight_ == 0) {
     asio::post(executor_, std::move(drained));
   } else {

@@ -67,7 +67,7 @@ class Relay {
   std::size_t in_flight() const { return in_flight_; }
   // Nothing in flight, nothing claimed waiting for a slot, nothing due left to claim (rows
   // waiting for a retry time may remain).
-  bool idle() const { return in_flight_ == 0 && waiting_.empty() && !more_due_; }
+  bool idle() const { return in_flight_ == 0 && waiting_.empty() && !more_due_ && unrecorded_.empty(); }
   const RelayCounters& counters() const { return counters_; }
   const RelayOptions& options() const { return options_; }
 
@@ -76,7 +76,10 @@ class Relay {
   void start(store::OutboxRow row);
   void start_batch(Connector& connector, std::vector<store::OutboxRow> rows);
   store::OutboxOutcome outcome(const store::OutboxRow& row, const DeliveryResult& result);
-  void record(const std::vector<store::OutboxOutcome>& outcomes);
+  // Outcomes are written together once per turn of the event loop: one transaction (one fsync)
+  // for every delivery that finished meanwhile.
+  void record(std::vector<store::OutboxOutcome> outcomes);
+  void flush();
   void settled();
   void arm_timer();
 
@@ -91,6 +94,8 @@ class Relay {
   std::size_t in_flight_ = 0;
   std::size_t network_in_flight_ = 0;
   std::deque<store::OutboxRow> waiting_;  // claimed network rows waiting for a free slot
+  std::vector<store::OutboxOutcome> unrecorded_;
+  bool flush_posted_ = false;
   bool more_due_ = false;  // the last claim was full: more rows may be due
   bool kicking_ = false;
   bool kick_again_ = false;
