@@ -57,6 +57,13 @@ const char* const engagement_events[] = {
 
 bool active(const Run& r) { return r.status != RunStatus::Done; }
 
+// A lead field that changed during a call, not yet looked at by Context::settle().
+struct FieldChange {
+  Slot slot;
+  Value before;
+  Value after;
+};
+
 // The builtin slots the Context keeps at hand, in the order of Engine::slots_.
 const char* const builtin_slot_names[] = {
     "id",       "email",    "email_domain",     "score",        "stage",      "stage_changed_at",
@@ -76,11 +83,34 @@ struct Engine::Tables {
     std::string key;     // "model:line", the key of LeadState::fit_points
     std::string tag;     // "fit model:line", ScoreEntry::rule
     std::string source;  // "scoring model"
+    std::string gone;    // "REASON (no longer holds)"
+    Value reason_value, gone_value;  // the score effects' `reason`, shared rather than copied
     std::vector<std::uint32_t> watched;  // indices into `watched`: the lead slots it reads
     bool reads_now = false;
   };
   std::vector<Fit> fit;        // every fit rule of the active models, in evaluation order
   std::vector<Slot> watched;   // the distinct lead slots fit rules read
+  // Event points rules, by scoring model index and rule position: their ScoreEntry strings and
+  // effect reason, built once instead of on every event.
+  struct OnEvent {
+    std::string source;  // "scoring model"
+    std::string tag;     // "on model:line"
+    std::string reason;  // the rule's reason, else the event's name
+    Value reason_value;
+  };
+  std::vector<std::vector<OnEvent>> on_event;
+  // By workflow and trigger position: its text (`when lead.score crosses 60`) and its key in
+  // LeadFacts::triggers, built once instead of on every evaluation.
+  std::vector<std::vector<std::string>> trigger_text, trigger_key;
+  // The held-state (`unchanged for`) triggers, as (workflow, trigger) in declaration order:
+  // settle() looks at these after every change, not at every trigger of every workflow.
+  std::vector<std::pair<std::size_t, std::size_t>> held;
+};
+
+// Buffers a Context borrows for the length of one call, so that the common path does not
+// allocate them again on every event (an Engine serves one call at a time).
+struct Engine::Scratch {
+  std::vector<FieldChange> changes, batch;
 };
 
 bool Engine::is_engagement_event(std::string_view name) {
@@ -109,6 +139,9 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
       f.key = model.name + ":" + std::to_string(rule.line);
       f.tag = "fit " + f.key;
       f.source = "scoring " + model.name;
+      f.gone = rule.reason + " (no longer holds)";
+      f.reason_value = Value::string(rule.reason);
+      f.gone_value = Value::string(f.gone);
       f.reads_now = rule.condition.reads_now;
       for (std::int32_t slot : rule.condition.lead_reads) {
         auto it = std::find(tables->watched.begin(), tables->watched.end(), slot);
@@ -118,7 +151,32 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
       tables->fit.push_back(std::move(f));
     }
   }
+  tables->on_event.resize(program_->scorings.size());
+  for (std::int32_t m : program_->active_scorings) {
+    const ScoringModel& model = program_->scorings[static_cast<std::size_t>(m)];
+    for (const EventPointsRule& rule : model.on_event) {
+      Tables::OnEvent e;
+      e.source = "scoring " + model.name;
+      e.tag = "on " + model.name + ":" + std::to_string(rule.line);
+      e.reason = !rule.reason.empty() || rule.event < 0 || static_cast<std::size_t>(rule.event) >= program_->events.size()
+                     ? rule.reason
+                     : program_->events[static_cast<std::size_t>(rule.event)].name;
+      e.reason_value = Value::string(e.reason);
+      tables->on_event[static_cast<std::size_t>(m)].push_back(std::move(e));
+    }
+  }
+  for (std::size_t wi = 0; wi < program_->workflows.size(); ++wi) {
+    const Workflow& w = program_->workflows[wi];
+    std::vector<std::string>& texts = tables->trigger_text.emplace_back();
+    std::vector<std::string>& keys = tables->trigger_key.emplace_back();
+    for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
+      texts.push_back(trigger_text(w.triggers[ti]));
+      keys.push_back(trigger_key(w.name, ti));
+      if (w.triggers[ti].kind == TriggerKind::Unchanged) tables->held.emplace_back(wi, ti);
+    }
+  }
   tables_ = std::move(tables);
+  scratch_ = std::make_shared<Scratch>();
 #ifdef LEADFLOW_HAS_ROUTING
   if (!hooks_.route) hooks_.route = route_lead;
 #endif
@@ -138,12 +196,9 @@ struct Engine::Context {
   TimePoint now = 0;
   const Event* event = nullptr;
 
-  struct Change {
-    Slot slot;
-    Value before;
-    Value after;
-  };
+  using Change = FieldChange;
   std::vector<Change> changes;                         // not yet looked at by settle()
+  std::vector<Change> batch;                           // the changes settle() is looking at
   std::vector<std::pair<std::int32_t, std::string>> queued;  // workflow, why (edge/held triggers)
   int steps = 0;
   bool settling = false;
@@ -169,11 +224,22 @@ struct Engine::Context {
     slot_unsub = s[12];
     slot_bounced = s[13];
     slot_phone = s[14];
+    changes.swap(e.scratch_->changes);
+    batch.swap(e.scratch_->batch);
     if (lead.fields.size() < prog.lead_fields.size()) lead.fields.resize(prog.lead_fields.size());
     // Runs that ended in an earlier call are history now.
     lead.runs.erase(std::remove_if(lead.runs.begin(), lead.runs.end(), [](const Run& r) { return !active(r); }),
                     lead.runs.end());
   }
+
+  ~Context() {
+    changes.clear();
+    batch.clear();
+    engine.scratch_->changes.swap(changes);
+    engine.scratch_->batch.swap(batch);
+  }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   // ------------------------------------------------------------ small helpers
 
@@ -192,7 +258,10 @@ struct Engine::Context {
     return lead.fields[static_cast<std::size_t>(s)];
   }
 
-  std::string lead_id() const { return to_display(field(slot_id)); }
+  std::string lead_id() const {
+    const Value& id = field_ref(slot_id);
+    return id.kind() == ValueKind::String ? std::string(id.as_string()) : to_display(id);
+  }
 
   std::int64_t score() const {
     Value v = field(slot_score);
@@ -264,12 +333,17 @@ struct Engine::Context {
   // delta is the change of the visible score; returns the points the rule now contributes.
   std::int64_t add_score(std::int64_t delta, const std::string& source, const std::string& reason,
                          const std::string& workflow, const std::string& rule = {}) {
+    return add_score(delta, rule.rfind("fit ", 0) == 0, source, reason, Value::string(reason), workflow, rule);
+  }
+  // `fit`: a fit rule's points; `reason_value` is `reason` as the effect's field.
+  std::int64_t add_score(std::int64_t delta, bool fit, const std::string& source, const std::string& reason,
+                         const Value& reason_value, const std::string& workflow, const std::string& rule) {
     if (!lead.score_started) {
       lead.engagement_total = score();
       lead.score_started = true;
     }
     const std::int64_t before = score();
-    if (rule.rfind("fit ", 0) == 0) {
+    if (fit) {
       lead.fit_total += delta;
     } else {
       lead.engagement_total =
@@ -285,7 +359,7 @@ struct Engine::Context {
     set_field(slot_score, Value::integer(after));
     lead.score_log.push_back(ScoreEntry{source, reason, applied, now, rule});
     effect(workflow, "score",
-           {{"delta", Value::integer(applied)}, {"score", Value::integer(after)}, {"reason", Value::string(reason)}});
+           {{"delta", Value::integer(applied)}, {"score", Value::integer(after)}, {"reason", reason_value}});
     return delta;
   }
 
@@ -334,7 +408,7 @@ struct Engine::Context {
       for (std::uint32_t w : f.watched) {
         const Value& cur = field_ref(tables.watched[w]);
         Value& seen = cache.seen[w];
-        if (!(cur.kind() == seen.kind() && cur == seen)) {
+        if (!cur.identical(seen) && !(cur.kind() == seen.kind() && cur == seen)) {
           seen = cur;
           cache.changed_at[w] = ++cache.epoch;
         }
@@ -347,7 +421,7 @@ struct Engine::Context {
       bool contributing = cache.holds[r] != 0;
       if (holds && !contributing) {
         TRACE("", "scoring " + f.model->name + ": " + describe(prog, rule.condition, true, no_index));
-        std::int64_t points = add_score(rule.points, f.source, rule.reason, "", f.tag);
+        std::int64_t points = add_score(rule.points, true, f.source, rule.reason, f.reason_value, "", f.tag);
         lead.fit_points[f.key] = points;
         cache.holds[r] = 1;
         cache.points[r] = points;
@@ -358,7 +432,7 @@ struct Engine::Context {
         cache.holds[r] = 0;
         cache.points[r] = 0;
         if (current != 0) {
-          add_score(-current, f.source, rule.reason + " (no longer holds)", "", f.tag);
+          add_score(-current, true, f.source, f.gone, f.gone_value, "", f.tag);
         }
       }
     }
@@ -397,7 +471,7 @@ struct Engine::Context {
     int guard = 0;
     while (!changes.empty() && guard++ < 100) {
       rescore();  // fit rules follow every field change
-      std::vector<Change> batch;
+      batch.clear();
       batch.swap(changes);
       coalesce_changes(batch);
       if (!lead.email_suppressed && (field(slot_unsub).truthy() || field(slot_bounced).truthy())) {
@@ -522,16 +596,17 @@ struct Engine::Context {
           bool is_beyond = t.below ? (c.after < target) : (c.after >= target);
           fires = !c.before.is_null() && is_beyond && !was_beyond;
         }
-        std::string line = trigger_text(t) + " → " + (fires ? "true" : "false") + " (" +
+        const std::string& text = engine.tables_->trigger_text[static_cast<std::size_t>(wi)][ti];
+        std::string line = text + " → " + (fires ? "true" : "false") + " (" +
                            (c.after.is_null() ? name + " missing" : name + " = " + to_trace(c.after)) + ", before " +
                            (c.before.is_null() ? "missing" : to_trace(c.before)) + ")";
-        TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
+        TriggerCheck& check = lead.facts.triggers[engine.tables_->trigger_key[static_cast<std::size_t>(wi)][ti]];
         check.at = now;
         check.result = fires;
         if (!fires) check.failed++;
         if (fires) {
           TRACE(w.name, line);
-          queued.emplace_back(wi, trigger_text(t));
+          queued.emplace_back(wi, text);
         }
         check.text = std::move(line);
       }
@@ -550,11 +625,10 @@ struct Engine::Context {
   }
 
   void held_triggers() {
-    for (std::size_t wi = 0; wi < prog.workflows.size(); ++wi) {
+    for (const auto& [wi, ti] : engine.tables_->held) {
       const Workflow& w = prog.workflows[wi];
-      for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
+      {
         const TriggerDef& t = w.triggers[ti];
-        if (t.kind != TriggerKind::Unchanged) continue;
         bool holds = evaluate_condition(t.condition, lead.fields, {}, now);
         HeldCondition& h = held_for(static_cast<std::int32_t>(wi), static_cast<std::int32_t>(ti));
         std::int32_t index = static_cast<std::int32_t>(&h - lead.held.data());
@@ -567,7 +641,7 @@ struct Engine::Context {
           timer(TimerKind::HeldTrigger, now + t.held_seconds, 0, index, h.generation);
         } else if (!holds && h.since != 0) {
           if (!h.fired) {
-            TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
+            TriggerCheck& check = lead.facts.triggers[engine.tables_->trigger_key[wi][ti]];
             check.at = now;
             check.result = false;
             check.failed++;
@@ -679,7 +753,9 @@ struct Engine::Context {
         ended(*r, "step limit reached");
         return;
       }
-      std::shared_ptr<const Program> pin = r->program;  // keeps the graph alive while steps push runs
+      // Not a counted copy: the Run keeps its Program alive for the whole call (runs are only
+      // dropped when the next call starts), even when steps push runs and move this one.
+      const Program* pin = r->program.get();
       const Workflow& w = pin->workflows[static_cast<std::size_t>(r->workflow)];
       const WorkflowGraph& g = *w.graph;
       StepIndex node = r->node;
@@ -1054,7 +1130,9 @@ struct Engine::Context {
   void event_points(const Event& ev) {
     for (std::int32_t m : prog.active_scorings) {
       const ScoringModel& model = prog.scorings[static_cast<std::size_t>(m)];
-      for (const EventPointsRule& rule : model.on_event) {
+      const std::vector<Tables::OnEvent>& texts = engine.tables_->on_event[static_cast<std::size_t>(m)];
+      for (std::size_t ri = 0; ri < model.on_event.size(); ++ri) {
+        const EventPointsRule& rule = model.on_event[ri];
         if (rule.event != ev.type) continue;
         if (rule.where && !condition(prog, *rule.where, "", true, tracing(),
                                      tracing() ? "scoring " + model.name + ": on " +
@@ -1063,8 +1141,8 @@ struct Engine::Context {
                                                : std::string())) {
           continue;
         }
-        std::string reason = rule.reason.empty() ? prog.events[static_cast<std::size_t>(ev.type)].name : rule.reason;
-        add_score(rule.points, "scoring " + model.name, reason, "", "on " + model.name + ":" + std::to_string(rule.line));
+        const Tables::OnEvent& t = texts[ri];
+        add_score(rule.points, false, t.source, t.reason, t.reason_value, "", t.tag);
       }
     }
   }
@@ -1212,16 +1290,17 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
         if (t.kind != TriggerKind::Event || t.event != ev.type) continue;
         if (t.where) {
           bool ok = evaluate_condition(*t.where, lead.fields, ev.data, ev.at);
-          std::string line = ctx.describe(*program_, *t.where, ok, ev.type, trigger_text(t));
+          const std::string& text = tables_->trigger_text[static_cast<std::size_t>(wi)][ti];
+          std::string line = ctx.describe(*program_, *t.where, ok, ev.type, text);
           CTX_TRACE(w.name, line);
-          TriggerCheck& check = lead.facts.triggers[trigger_key(w.name, ti)];
+          TriggerCheck& check = lead.facts.triggers[tables_->trigger_key[static_cast<std::size_t>(wi)][ti]];
           check.at = ev.at;
           check.result = ok;
           if (!ok) check.failed++;
           check.text = std::move(line);
           if (!ok) continue;
         }
-        std::uint64_t id = ctx.enroll(wi, trigger_text(t), "");
+        std::uint64_t id = ctx.enroll(wi, tables_->trigger_text[static_cast<std::size_t>(wi)][ti], "");
         if (id) ctx.run(id);
         ctx.drain_runs();
         break;

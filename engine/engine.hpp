@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/index_map.hpp"
 #include "engine/program.hpp"
 #include "engine/value.hpp"
 
@@ -45,17 +46,19 @@ struct ScoreEntry {
 enum class RunStatus : std::uint8_t { Running, WaitingTimer, WaitingEvent, Done };
 
 // One lead's progress through one workflow, pinned to the Program version it started on.
+// Members are ordered by size (no padding holes): a million parked runs is the 256-bytes-a-run
+// budget of issue 3 item 11c, and every byte here counts a million times.
 struct Run {
   std::uint64_t id = 0;  // unique per lead (sequence)
   std::shared_ptr<const Program> program;
-  std::int32_t workflow = no_index;
-  StepIndex node = 0;
-  RunStatus status = RunStatus::Running;
   TimePoint started_at = 0;
   TimePoint wake_at = 0;          // WaitingTimer, and the timeout of WaitingEvent
-  std::int32_t wait_event = no_index;  // WaitingEvent
   std::uint64_t generation = 0;   // bumped on every wait: a RunWake timer of another generation is stale
   std::string workflow_name;      // for output and for policies across Program versions
+  std::int32_t workflow = no_index;
+  StepIndex node = 0;
+  std::int32_t wait_event = no_index;  // WaitingEvent
+  RunStatus status = RunStatus::Running;
   bool retry_step = false;        // WaitingTimer on a send held by the send window: redo `node`
 };
 
@@ -114,7 +117,7 @@ struct RunEnd {
 };
 
 struct LeadFacts {
-  std::map<std::int32_t, EventSeen> events;       // event index -> arrivals
+  IndexMap<EventSeen> events;                     // event index -> arrivals
   std::map<std::string, TriggerCheck> triggers;   // "workflow#trigger index" -> last evaluation
   std::map<std::string, EnrollRefusal> refusals;  // workflow name -> enrollment policy refusals
   std::map<std::string, RunEnd> run_ends;         // workflow name -> how its last run ended
@@ -126,7 +129,7 @@ struct LeadState {
   std::vector<Value> fields;          // by slot; builtins (id, email, score, stage, owner...) included
   std::vector<ScoreEntry> score_log;  // every change of the score, with its reason
   std::vector<Run> runs;              // active and finished-this-step runs
-  std::map<std::int32_t, Enrollment> enrollments;  // workflow index -> history
+  IndexMap<Enrollment> enrollments;  // workflow index -> history
   std::vector<HeldCondition> held;
   std::vector<SlaClock> slas;
   std::uint64_t next_run_id = 1;
@@ -292,6 +295,8 @@ class Engine {
   // Everything else derived from the Program once (fit rules by number, their keys and texts).
   struct Tables;
   std::shared_ptr<const Tables> tables_;
+  struct Scratch;
+  std::shared_ptr<Scratch> scratch_;  // buffers one call borrows (an Engine serves one call at a time)
   std::uint64_t serial_ = 0;  // unique per Engine: whose LeadState::fit_cache it is
   EngineOptions options_;
 };

@@ -78,6 +78,9 @@ class Value {
 
   // Conditions: only `true` is true; null (a missing field) and every other value are false.
   bool truthy() const { return kind_ == ValueKind::Bool && bits_.b; }
+  // The same kind and the same bits: the same scalar, or a copy sharing the same string or list
+  // block. A quick "certainly unchanged" before the full comparison (false says nothing).
+  bool identical(const Value& other) const { return kind_ == other.kind_ && bits_.i == other.bits_.i; }
 
  private:
   struct StringRep {

@@ -34,7 +34,7 @@ const engine::LeadState* Simulator::lead(const std::string& id) const {
 }
 
 void Simulator::push(TimePoint at, ItemKind kind, std::size_t index) {
-  queue_.push(Item{at, seq_++, kind, index});
+  queue_.push(Item{at, seq_++, static_cast<std::uint32_t>(index), kind});
 }
 
 std::string Simulator::field_text(const engine::LeadState& state, std::string_view name) const {
@@ -71,32 +71,36 @@ void Simulator::update_account(LeadEntry& entry) {
   entry.account = std::move(d);
 }
 
-void Simulator::emit(engine::StepResult&& result, TimePoint now, const SimulatorSink& sink) {
+void Simulator::emit(engine::StepResult&& result, TimePoint now, const SimulatorSink& sink, LeadEntry* entry) {
   if (sink.trace) {
     for (const engine::TraceLine& t : result.trace) sink.trace(t);
   }
   for (const engine::Effect& e : result.effects) {
     if (sink.effect) sink.effect(e);
   }
-  for (engine::TimerRequest& t : result.timers) {
+  for (const engine::TimerRequest& t : result.timers) {
     // A timer asked for in the past is due now: virtual time never goes back.
     TimePoint due = std::max(t.due, now);
+    LeadEntry* owner = entry;
+    if (owner == nullptr || t.lead != order_[owner->position]) {  // not the lead the step was for
+      auto it = entries_.find(t.lead);
+      owner = it == entries_.end() ? nullptr : &it->second;
+    }
+    if (owner == nullptr) continue;  // no such lead: it would never fire
+    const StoredTimer stored{owner, t.run_id, t.generation, t.index, t.kind};
     std::size_t slot = timers_.size();
     if (free_timers_.empty()) {
-      timers_.push_back(std::move(t));
+      timers_.push_back(stored);
     } else {
       slot = free_timers_.back();
       free_timers_.pop_back();
-      timers_[slot] = std::move(t);
+      timers_[slot] = stored;
     }
     push(due, ItemKind::Timer, slot);
   }
 }
 
-void Simulator::reindex(const std::string& id) {
-  auto it = entries_.find(id);
-  if (it == entries_.end()) return;
-  LeadEntry& entry = it->second;
+void Simulator::reindex(const std::string& id, LeadEntry& entry) {
   const engine::LeadState& s = entry.state;
   const engine::Slot slots[4] = {email_slot_, domain_slot_, first_name_slot_, last_name_slot_};
   auto field = [&](engine::Slot slot) -> const Value* {
@@ -165,8 +169,8 @@ Simulator::LeadEntry* Simulator::load(const std::string& id, TimePoint now, cons
   entry.position = order_.size();
   pending_.erase(pending);
   order_.push_back(id);
-  reindex(id);
-  emit(engine_.load(entry.state, tenant_, now), now, sink);
+  reindex(id, entry);
+  emit(engine_.load(entry.state, tenant_, now), now, sink, &entry);
   update_account(entry);
   return &entry;
 }
@@ -219,8 +223,8 @@ void Simulator::capture(EventInput& input, TimePoint now, const SimulatorSink& s
   entry.loaded = true;
   entry.position = order_.size();
   order_.push_back(capture_id);
-  reindex(capture_id);
-  emit(engine_.load(entry.state, tenant_, now), now, sink);
+  reindex(capture_id, entry);
+  emit(engine_.load(entry.state, tenant_, now), now, sink, &entry);
   update_account(entry);
   input.event.lead = capture_id;
 }
@@ -245,8 +249,9 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
     for (const std::string& id : targets) {
       engine::Event copy = input.event;
       copy.lead = id;
-      emit(engine_.apply(entries_[id].state, tenant_, copy), now, sink);
-      reindex(id);
+      LeadEntry& target = entries_[id];
+      emit(engine_.apply(target.state, tenant_, copy), now, sink, &target);
+      reindex(id, target);
     }
     return;
   }
@@ -256,8 +261,8 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
     errors.push_back({options_.events_file, input.line, "lead", "unknown lead `" + input.event.lead + "`"});
     return;
   }
-  emit(engine_.apply(entry->state, tenant_, input.event), now, sink);
-  reindex(input.event.lead);
+  emit(engine_.apply(entry->state, tenant_, input.event), now, sink, entry);
+  reindex(input.event.lead, *entry);
 }
 
 void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events, const SimulatorSink& sink,
@@ -284,18 +289,33 @@ void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events
     queue_.pop();
     ++processed_;
     switch (item.kind) {
-      case ItemKind::Load: load(leads_[item.index].id, item.at, sink); break;
-      case ItemKind::Event: apply_event(events_[item.index], item.at, sink, errors); break;
+      // An input record is not needed once it is in: freeing it as the run goes keeps the peak
+      // memory near the larger of "all input" and "all lead state", not their sum.
+      case ItemKind::Load:
+        load(leads_[item.index].id, item.at, sink);
+        leads_[item.index] = LeadInput();
+        break;
+      case ItemKind::Event:
+        apply_event(events_[item.index], item.at, sink, errors);
+        events_[item.index].event = engine::Event();
+        break;
       case ItemKind::Timer: {
         // Taken out: the slot is free from here on, and emit() may reuse it or grow timers_.
-        const engine::TimerRequest timer = std::move(timers_[item.index]);
-        timers_[item.index] = engine::TimerRequest();
+        const StoredTimer stored = timers_[item.index];
+        timers_[item.index] = StoredTimer();
         free_timers_.push_back(item.index);
-        auto it = entries_.find(timer.lead);
-        if (it == entries_.end() || !it->second.loaded) break;
+        LeadEntry* entry = stored.entry;
+        if (entry == nullptr || !entry->loaded) break;
+        engine::TimerRequest timer;
+        timer.due = item.at;
+        timer.lead = order_[entry->position];
+        timer.kind = stored.kind;
+        timer.run_id = stored.run_id;
+        timer.index = stored.index;
+        timer.generation = stored.generation;
         // The engine drops a timer whose generation no longer matches (a stale wake).
-        emit(engine_.fire(it->second.state, tenant_, timer, item.at), item.at, sink);
-        reindex(timer.lead);
+        emit(engine_.fire(entry->state, tenant_, timer, item.at), item.at, sink, entry);
+        reindex(timer.lead, *entry);
         break;
       }
     }

@@ -55,8 +55,8 @@ class Simulator {
   struct Item {
     engine::TimePoint at = 0;
     std::uint64_t seq = 0;
+    std::uint32_t index = 0;  // into leads_, events_ or timers_ (max_items keeps it small)
     ItemKind kind = ItemKind::Load;
-    std::size_t index = 0;  // into leads_, events_ or timers_
     bool operator>(const Item& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
   struct LeadEntry {
@@ -71,10 +71,22 @@ class Simulator {
     bool indexed_all = false;
   };
 
+  // A timer the engine asked for, without the lead id string of engine::TimerRequest: a million
+  // leads parked in a wait hold a million of these (issue 3 item 11c). The entry's map node
+  // does not move, and its `position` in order_ gives the id back when the timer fires.
+  struct StoredTimer {
+    LeadEntry* entry = nullptr;
+    std::uint64_t run_id = 0;
+    std::uint64_t generation = 0;
+    std::int32_t index = engine::no_index;
+    engine::TimerKind kind = engine::TimerKind::RunWake;
+  };
+
   void push(engine::TimePoint at, ItemKind kind, std::size_t index);
-  void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink);
+  // `entry` is the lead the result is for (its timers are that lead's).
+  void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink, LeadEntry* entry);
   LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
-  void reindex(const std::string& id);
+  void reindex(const std::string& id, LeadEntry& entry);
   bool holds_all_keys(const std::string& id, std::string_view email, std::string_view domain,
                       std::string_view first, std::string_view last) const;
   // Keeps accounts_ in step with the lead's domain (or its email's domain).
@@ -95,7 +107,7 @@ class Simulator {
 
   std::vector<LeadInput> leads_;
   std::vector<EventInput> events_;
-  std::vector<engine::TimerRequest> timers_;
+  std::vector<StoredTimer> timers_;
   std::vector<std::size_t> free_timers_;  // slots of timers_ already fired, for the next ones
   std::map<std::string, LeadEntry> entries_;
   std::map<std::string, std::size_t> pending_;  // lead id -> leads_ position, not yet loaded

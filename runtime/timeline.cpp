@@ -35,6 +35,11 @@ std::string short_time(engine::TimePoint t) {
 std::string effect_jsonl(const Effect& effect) {
   std::string out;
   out.reserve(128);
+  append_effect_jsonl(out, effect);
+  return out;
+}
+
+void append_effect_jsonl(std::string& out, const Effect& effect) {
   out += "{\"at\":";
   engine::append_json_string(out, engine::format_time(effect.at));
   out += ",\"lead\":";
@@ -54,7 +59,6 @@ std::string effect_jsonl(const Effect& effect) {
     engine::append_json(out, value);
   }
   out += '}';
-  return out;
 }
 
 std::string final_state_jsonl(const engine::Program& program, const std::string& lead,

@@ -14,6 +14,8 @@ namespace leadflow::runtime {
 // `{"at":"2026-01-05T09:00:00Z","lead":"L-1","workflow":null,"action":"score",...fields}`: keys
 // in that order, the effect's fields after them in their order; no trailing newline.
 std::string effect_jsonl(const engine::Effect& effect);
+// The same line appended to `out` (a dry run writes millions: no string per line).
+void append_effect_jsonl(std::string& out, const engine::Effect& effect);
 
 // `{"lead":"L-1","final":true,"score":45,"stage":"mql","owner":"ana@acme.com","fields":{...}}`:
 // `fields` holds every non-null lead field but id, score, stage and owner, in slot order.

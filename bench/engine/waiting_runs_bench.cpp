@@ -33,17 +33,25 @@ std::int64_t rss_bytes() {
 }
 
 // The simulator's bookkeeping for one timer (runtime/simulator.hpp: `Item` in the queue and the
-// TimerRequest in `timers_`), and its map entry for a lead (`LeadEntry` in `entries_`).
+// `StoredTimer` in `timers_`, which points at the lead's entry instead of copying its id), and its
+// map entry for a lead (`LeadEntry` in `entries_`).
 struct QueueItem {
   engine::TimePoint at = 0;
   std::uint64_t seq = 0;
+  std::uint32_t index = 0;
   std::uint8_t kind = 0;
-  std::size_t index = 0;
   bool operator>(const QueueItem& o) const { return at != o.at ? at > o.at : seq > o.seq; }
 };
 struct LeadEntry {
   engine::LeadState state;
   bool loaded = false;
+};
+struct StoredTimer {
+  LeadEntry* entry = nullptr;
+  std::uint64_t run_id = 0;
+  std::uint64_t generation = 0;
+  std::int32_t index = engine::no_index;
+  engine::TimerKind kind = engine::TimerKind::RunWake;
 };
 
 // malloc_usable_size + 8 bytes of header, as glibc rounds a request (>= 32 bytes per chunk).
@@ -100,7 +108,7 @@ workflow parked {
 
   // 1. The leads, loaded as the simulator loads them: a map from id to entry, the fields vector
   //    sized to the schema, typical values (short strings stay inline in std::string, but every
-  //    string Value has its own counted block).
+  //    string Value has its own counted block), then Engine::load.
   std::map<std::string, LeadEntry> entries;
   std::vector<std::string> order;
   order.reserve(n);
@@ -121,6 +129,13 @@ workflow parked {
     f[s_employees] = engine::Value::integer(120);
     f[s_created] = engine::Value::time(start);
     f[s_domain] = engine::Value::string("acme" + std::to_string(i % 997) + ".com");
+    // As Simulator::load does: the engine derives what a lead has from the start (score 0, the
+    // email's domain), so that is the lead's memory, not the run's.
+    engine::StepResult loaded = eng.load(e.state, tenant, start);
+    if (!loaded.timers.empty()) {
+      std::fprintf(stderr, "loading a lead asked for %zu timers\n", loaded.timers.size());
+      return 1;
+    }
     order.push_back(std::move(id));
   }
   malloc_trim(0);
@@ -129,19 +144,20 @@ workflow parked {
   // 2. One run each, parked by the real engine in `wait 180d`; the timers it asks for are kept
   //    as the simulator keeps them (a TimerRequest in a table, an item in the queue). Effects and
   //    trace are dropped, as a sink that streams them out would.
-  std::vector<engine::TimerRequest> timers;
+  std::vector<StoredTimer> timers;
   std::priority_queue<QueueItem, std::vector<QueueItem>, std::greater<QueueItem>> queue;
   std::uint64_t seq = 0;
   std::size_t waiting = 0;
   for (const std::string& id : order) {
     ev.at = start + 60;
     ev.lead = id;
-    engine::StepResult r = eng.apply(entries[id].state, tenant, ev);
-    for (engine::TimerRequest& t : r.timers) {
-      timers.push_back(std::move(t));
-      queue.push(QueueItem{timers.back().due, seq++, 2, timers.size() - 1});
+    LeadEntry& entry = entries[id];
+    engine::StepResult r = eng.apply(entry.state, tenant, ev);
+    for (const engine::TimerRequest& t : r.timers) {
+      timers.push_back(StoredTimer{&entry, t.run_id, t.generation, t.index, t.kind});
+      queue.push(QueueItem{t.due, seq++, static_cast<std::uint32_t>(timers.size() - 1), 2});
     }
-    const auto& runs = entries[id].state.runs;
+    const auto& runs = entry.state.runs;
     waiting += runs.size() == 1 && runs[0].status == engine::RunStatus::WaitingTimer &&
                runs[0].wake_at == ev.at + 180 * 86400;
   }
@@ -162,17 +178,19 @@ workflow parked {
   std::printf("per lead, loaded (LeadState + fields + map node + id): %.0f bytes\n", per_lead);
   std::printf("per waiting run (engine state + simulator timer bookkeeping): %.0f bytes\n", per_run);
   std::printf("per lead in total: %.0f bytes\n", per_lead + per_run);
-  std::printf("sizes: LeadState %zu, Value %zu, fields %zu x 16 = %zu, Run %zu, TimerRequest %zu, queue item %zu\n",
+  std::printf("sizes: LeadState %zu, Value %zu, fields %zu x 16 = %zu, Run %zu, timer %zu, queue item %zu\n",
               sizeof(engine::LeadState), sizeof(engine::Value), sample.fields.size(), sample.fields.size() * 16,
-              sizeof(engine::Run), sizeof(engine::TimerRequest), sizeof(QueueItem));
-  // The run's share as glibc allocates it: runs vector of capacity 1, the enrollments map node
-  // (int32 key, Enrollment value, 32 bytes of tree links), the timer record and queue item
-  // (both in vectors that grew by doubling, so amortised at their size).
+              sizeof(engine::Run), sizeof(StoredTimer), sizeof(QueueItem));
+  // The run's share as glibc allocates it: runs vector of capacity 1, the enrollments and the
+  // event arrivals (a one-entry vector each), the timer record and queue item (both in vectors
+  // that grew by doubling, so amortised at their size).
   const std::size_t run_chunk = chunk(sizeof(engine::Run) * sample.runs.capacity());
-  const std::size_t enroll_chunk = chunk(32 + sizeof(std::pair<const std::int32_t, engine::Enrollment>));
-  std::printf("estimate: run %zu (runs capacity %zu) + enrollment node %zu + timer %zu + queue item %zu = %zu bytes\n",
-              run_chunk, sample.runs.capacity(), enroll_chunk, sizeof(engine::TimerRequest), sizeof(QueueItem),
-              run_chunk + enroll_chunk + sizeof(engine::TimerRequest) + sizeof(QueueItem));
+  const std::size_t enroll_chunk = chunk(sizeof(engine::IndexMap<engine::Enrollment>::value_type));
+  const std::size_t seen_chunk = chunk(sizeof(engine::IndexMap<engine::EventSeen>::value_type));
+  std::printf("estimate: run %zu (runs capacity %zu) + enrollment %zu + event arrivals %zu + timer %zu + queue item %zu"
+              " = %zu bytes\n",
+              run_chunk, sample.runs.capacity(), enroll_chunk, seen_chunk, sizeof(StoredTimer), sizeof(QueueItem),
+              run_chunk + enroll_chunk + seen_chunk + sizeof(StoredTimer) + sizeof(QueueItem));
   std::printf("other lead state touched by the event: score_log %zu, held %zu, fit_points %zu\n",
               sample.score_log.size(), sample.held.size(), sample.fit_points.size());
   return 0;

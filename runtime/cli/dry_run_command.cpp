@@ -100,7 +100,7 @@ int run_dry_run(const DryRunOptions& options, std::ostream& out, std::ostream& e
   SimulatorSink sink;
   if (jsonl) {
     sink.effect = [&](const engine::Effect& e) {
-      buffer += effect_jsonl(e);
+      append_effect_jsonl(buffer, e);
       buffer += '\n';
       if (buffer.size() > (1u << 16)) {
         out << buffer;
