@@ -147,6 +147,10 @@ struct EnrollPolicy {
   Span span;
   EnrollPolicyKind kind = EnrollPolicyKind::Always;
   ExprPtr cooldown;  // AgainAfter
+  // `... per account`: the workflow is account-scoped (one run per account event, its `for`
+  // steps choose the leads the body runs on). `per lead` and no suffix mean per lead.
+  bool per_account = false;
+  Span scope_span;
 };
 
 struct ExitRule {
@@ -163,6 +167,7 @@ using Block = std::vector<StepPtr>;
 enum class StepKind : std::uint8_t {
   Score, Stage, Set, Tag, Assign, Task, Send, Notify, Webhook, Validate, Enrich, Enroll,
   Wait, If, Stop,
+  For,  // `for up to N leads of account ...`: arms[0] holds the optional `where` and the body
 };
 
 enum class AssignKind : std::uint8_t { Router, Team, Owner };
@@ -215,11 +220,18 @@ struct Step {
   bool has_timeout = false;
   Span timeout_span;
 
-  // If
+  // If; For: one arm (its `where`, possibly null, and the body) and the else block, which runs
+  // when no lead of the account matched.
   std::vector<IfArm> arms;
   Block else_body;
   bool has_else = false;
   Span else_span;
+
+  // For: how many leads at most (0 = every one) and the order they are chosen in.
+  std::int64_t for_limit = 0;
+  Span for_limit_span;
+  ExprPtr order_by;
+  bool order_descending = false;
 };
 
 struct WorkflowDecl {
@@ -230,6 +242,13 @@ struct WorkflowDecl {
   std::vector<EnrollPolicy> policies;  // more than one is an error
   std::vector<ExitRule> exits;
   Block steps;
+
+  // An account workflow (`enroll ... per account`).
+  bool account_scoped() const {
+    for (const EnrollPolicy& p : policies)
+      if (p.per_account) return true;
+    return false;
+  }
 };
 
 // ---------------------------------------------------------------- scoring and stages
@@ -407,7 +426,9 @@ struct TestDecl {
   Span span;
   Span name_span;
   std::string name;
-  std::vector<RecordEntry> lead;  // `given lead { ... }`
+  // `given lead { ... }`, once per lead: several make an account (account-level events reach
+  // each lead of their domain; other events go to the first lead).
+  std::vector<std::vector<RecordEntry>> leads;
   Span given_span;
   std::string start;              // ISO 8601; empty = the default start
   Span start_span;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "dsl/account_scope_check.hpp"
 #include "dsl/lint.hpp"
 #include "dsl/resolve.hpp"
 #include "dsl/suggest.hpp"
@@ -299,6 +300,7 @@ void check_and_lower(Compilation& c, Loader& loader, const CompileOptions& optio
   const Visibility visibility = loader.visibility();
   resolve(c, visibility);
   typecheck(c);
+  check_account_scope(c);
   build_test_cases(c, nullptr, c.diagnostics);
   if (options.warnings) lint(c);
 #ifdef LEADFLOW_HAS_LOWER

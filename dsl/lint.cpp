@@ -85,6 +85,7 @@ class Linter {
           block(s->timeout_body);
           break;
         case StepKind::If:
+        case StepKind::For:
           for (const IfArm& arm : s->arms) block(arm.body);
           block(s->else_body);
           break;

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/account_scope.hpp"
 #include "engine/expr_code.hpp"
 #include "engine/expr_eval.hpp"
 #include "engine/program.hpp"
@@ -195,6 +196,10 @@ class Lowerer {
     schema();
     constants();
     for (std::size_t i = 0; i < workflows_.size(); ++i) workflow(*workflows_[i], static_cast<std::int32_t>(i));
+    // The `for` bodies of account workflows, after every declared workflow (whose indices the
+    // steps already refer to).
+    for (engine::Workflow& body : bodies_) p_->workflows.push_back(std::move(body));
+    bodies_.clear();
     for (const ScoringDecl* d : scorings_) scoring(*d);
     for (const StagesDecl* d : stage_sets_) stages(*d);
     for (const RouterDecl* d : routers_) router(*d);
@@ -338,6 +343,12 @@ class Lowerer {
     std::sort(w.exits.events.begin(), w.exits.events.end());
     w.exits.events.erase(std::unique(w.exits.events.begin(), w.exits.events.end()), w.exits.events.end());
 
+    std::shared_ptr<engine::AccountPlan> plan;
+    if (d.account_scoped()) {
+      plan = std::make_shared<engine::AccountPlan>();
+      account_ = {&w, index, &plan->steps};
+    }
+
     GraphBuilder g;
     engine::Step start;
     start.kind = engine::StepKind::Start;
@@ -347,6 +358,8 @@ class Lowerer {
     StepIndex s = g.add(std::move(start));
     std::vector<Exit> open = block(g, d.steps, d.name, {Exit{s, EdgeLabel::Next}});
     g.connect(open, end_marker);
+    account_ = {};
+    w.account = std::move(plan);
 
     engine::Step end;
     end.kind = engine::StepKind::End;
@@ -412,6 +425,7 @@ class Lowerer {
     out.line = line(s.keyword_span.valid() ? s.keyword_span : s.span);
     switch (s.kind) {
       case StepKind::If: return if_step(g, s, prefix, std::move(in), out.line);
+      case StepKind::For: return for_step(g, s, prefix, std::move(in), out.line);
       case StepKind::Score: {
         out.kind = engine::StepKind::Score;
         out.label = "score " + points_text(s.points) + " " + short_quoted(s.text);
@@ -655,6 +669,87 @@ class Lowerer {
       open.push_back(otherwise);
     }
     return open;
+  }
+
+  // `for ... of account`: a For node in the account workflow's graph (its body on the Then edge,
+  // the else block on the Else edge, for display), a selection in the account plan, and a hidden
+  // per-lead workflow that runs the body on each lead chosen.
+  std::vector<Exit> for_step(GraphBuilder& g, const Step& s, const std::string& prefix, std::vector<Exit> in,
+                             std::uint32_t at) {
+    if (s.arms.empty() || !account_.workflow) return in;  // the checker reports a `for` elsewhere
+    const IfArm& arm = s.arms.front();
+    engine::Step head;
+    head.kind = engine::StepKind::For;
+    head.line = at;
+    head.label = (s.for_limit > 0 ? "for up to " + std::to_string(s.for_limit) + (s.for_limit == 1 ? " lead" : " leads")
+                                  : std::string("for every lead")) +
+                 " of account" + (arm.condition ? " where " + short_condition(*arm.condition) : std::string());
+    head.id = step_id(prefix, head.kind, at);
+    const std::string label = head.label;
+    StepIndex v = g.add(std::move(head));
+    const std::string for_path = g.id(v);
+    g.connect(in, v);
+    std::vector<Exit> open = block(g, arm.body, for_path + "/then", {Exit{v, EdgeLabel::Then}});
+
+    engine::AccountSelection selection;
+    selection.label = label;
+    selection.line = at;
+    selection.limit = s.for_limit;
+    if (arm.condition) selection.where = lower_expr(*arm.condition);
+    if (s.order_by) selection.order_by = lower_expr(*s.order_by);
+    selection.descending = s.order_descending;
+    selection.body = static_cast<std::int32_t>(workflows_.size() + bodies_.size());
+    bodies_.push_back(for_body(arm.body, for_path, at, s.span));
+
+    std::vector<engine::AccountSelection>* outer = account_.selections;
+    account_.selections = &selection.otherwise;
+    if (s.has_else) {
+      std::vector<Exit> else_open = block(g, s.else_body, for_path + "/else", {Exit{v, EdgeLabel::Else}});
+      open.insert(open.end(), else_open.begin(), else_open.end());
+    } else {
+      open.push_back(Exit{v, EdgeLabel::Else});
+    }
+    account_.selections = outer;
+    outer->push_back(std::move(selection));
+    return open;
+  }
+
+  // The per-lead workflow behind a `for` body: the account workflow's name (so its lines read as
+  // that workflow's), its exit rules, and a graph of the body alone with the display graph's ids.
+  engine::Workflow for_body(const Block& body, const std::string& for_path, std::uint32_t at, Span span) {
+    const engine::Workflow& parent = *account_.workflow;
+    engine::Workflow w;
+    w.name = parent.name;
+    w.file = parent.file;
+    w.line = at;
+    w.index = static_cast<std::int32_t>(workflows_.size() + bodies_.size());
+    w.policy.kind = engine::EnrollPolicyKind::Always;
+    w.exits = parent.exits;
+    w.body_of = account_.index;
+    GraphBuilder g;
+    engine::Step start;
+    start.kind = engine::StepKind::Start;
+    start.id = for_path + "/start";
+    start.line = at;
+    start.label = "start";
+    StepIndex v = g.add(std::move(start));
+    AccountContext saved = account_;
+    account_ = {};  // a body is per lead: no `for` in it (the checker says so)
+    std::vector<Exit> open = block(g, body, for_path + "/then", {Exit{v, EdgeLabel::Next}});
+    account_ = saved;
+    g.connect(open, end_marker);
+    engine::Step end;
+    end.kind = engine::StepKind::End;
+    end.id = for_path + "/end";
+    end.line = span.valid() && span.end > span.begin ? line_at(span.source, span.end - 1) : at;
+    end.label = "end";
+    std::string error;
+    w.graph = g.finish(std::move(end), &error);
+    if (!w.graph) {
+      sink_.error(DiagnosticKind::UnreachableStep, span, "internal error: cannot build the graph of a `for` body: " + error);
+      failed_ = true;
+    }
+    return w;
   }
 
   // ------------------------------------------------------------ scoring, stages
@@ -1152,6 +1247,14 @@ class Lowerer {
   engine::RegexPool regexes_;
   bool folding_ = false;
   bool failed_ = false;
+  // While an account workflow is lowered: it, its index, and where its `for` steps go.
+  struct AccountContext {
+    const engine::Workflow* workflow = nullptr;
+    std::int32_t index = engine::no_index;
+    std::vector<engine::AccountSelection>* selections = nullptr;
+  };
+  AccountContext account_;
+  std::vector<engine::Workflow> bodies_;  // hidden `for` body workflows, appended after the rest
 
   std::vector<const WorkflowDecl*> workflows_;
   std::vector<const ScoringDecl*> scorings_;

@@ -586,6 +586,7 @@ LEADFLOW_END
 
 LEADFLOW_ACTION(enroll_kw) {
   st.policy.reset();
+  st.policy_account = false;
   st.names.emplace_back(std::string(), st.span(in));  // placeholder: the keyword's span
 }
 LEADFLOW_END
@@ -596,6 +597,10 @@ LEADFLOW_END
 LEADFLOW_ACTION(policy_cooldown) { st.policy_cooldown = st.pop_expr(); }
 LEADFLOW_END
 LEADFLOW_ACTION(policy_again) { st.policy = EnrollPolicyKind::AgainAfter; }
+LEADFLOW_END
+LEADFLOW_ACTION(policy_account) { st.policy_account = true; }
+LEADFLOW_END
+LEADFLOW_ACTION(policy_scope) { st.policy_scope_span = st.span(in); }
 LEADFLOW_END
 LEADFLOW_ACTION(enroll_target) { push_name(st, in.string(), st.span(in)); }
 LEADFLOW_END
@@ -611,9 +616,12 @@ LEADFLOW_ACTION(enroll_clause) {
       p.span = span;
       p.kind = *st.policy;
       p.cooldown = std::move(st.policy_cooldown);
+      p.per_account = st.policy_account;
+      if (st.policy_account) p.scope_span = st.policy_scope_span;
       st.workflow->policies.push_back(std::move(p));
     }
     st.policy.reset();
+    st.policy_account = false;
     return;
   }
   auto [target, target_span] = st.pop_name();
@@ -833,6 +841,24 @@ LEADFLOW_ACTION(elif_kw) {
 LEADFLOW_END
 LEADFLOW_ACTION(if_condition) { open_step(st).arms.back().condition = st.pop_expr(); }
 LEADFLOW_END
+LEADFLOW_ACTION(for_kw) {
+  begin_step(st, StepKind::For, st.span(in));
+  open_step(st).arms.emplace_back();
+  open_step(st).arms.back().span = st.span(in);
+}
+LEADFLOW_END
+LEADFLOW_ACTION(for_limit) {
+  open_step(st).for_limit = parse_int(st, std::string_view(in.begin(), in.size()), st.span(in));
+  open_step(st).for_limit_span = st.span(in);
+}
+LEADFLOW_END
+LEADFLOW_ACTION(for_where_value) { open_step(st).arms.back().condition = st.pop_expr(); }
+LEADFLOW_END
+LEADFLOW_ACTION(for_order_value) { open_step(st).order_by = st.pop_expr(); }
+LEADFLOW_END
+LEADFLOW_ACTION(for_descending) { open_step(st).order_descending = true; }
+LEADFLOW_END
+LEADFLOW_STEP_END(for_step)
 LEADFLOW_ACTION(then_open) { st.blocks.push_back(&open_step(st).arms.back().body); }
 LEADFLOW_END
 LEADFLOW_ACTION(else_open) {
@@ -1269,7 +1295,7 @@ inline std::vector<RecordEntry> take_record(ParseState& st) {
   return r;
 }
 LEADFLOW_ACTION(test_lead_record) {
-  st.test->lead = take_record(st);
+  st.test->leads.push_back(take_record(st));
   st.test->given_span = st.span(in);
 }
 LEADFLOW_END

@@ -42,6 +42,8 @@ struct ParseState {
   ExitRule exit;
   std::optional<EnrollPolicyKind> policy;
   ExprPtr policy_cooldown;
+  bool policy_account = false;
+  Span policy_scope_span;
   std::size_t enroll_begin = 0;
 
   // Other declarations being built (at most one at a time: declarations do not nest).
@@ -108,6 +110,7 @@ struct ParseState {
     exit = ExitRule{};
     policy.reset();
     policy_cooldown.reset();
+    policy_account = false;
     schema.reset();
     event.reset();
     scoring.reset();

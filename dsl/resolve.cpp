@@ -700,6 +700,14 @@ class Resolver {
         }
         block(s.else_body);
         return;
+      case StepKind::For:
+        for (IfArm& arm : s.arms) {
+          expr(arm.condition.get());
+          block(arm.body);
+        }
+        expr(s.order_by.get());
+        block(s.else_body);
+        return;
     }
   }
 

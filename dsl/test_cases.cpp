@@ -2,6 +2,7 @@
 #include "dsl/test_cases.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "dsl/compiler.hpp"
 #include "dsl/suggest.hpp"
@@ -156,6 +157,16 @@ std::vector<TestCase> build_test_cases(const Compilation& c, const engine::Progr
   std::vector<std::string> action_names;
   for (const auto& s : effect_shapes()) action_names.emplace_back(s.action);
 
+  std::set<std::string> account_events;
+  for (const auto& file : c.files) {
+    for (const WorkflowDecl& wf : file->workflows) {
+      if (!wf.account_scoped()) continue;
+      for (const Trigger& t : wf.triggers) {
+        if (t.kind == TriggerKind::Event && t.subject && t.subject->kind == ExprKind::Name) account_events.insert(t.subject->name);
+      }
+    }
+  }
+
   for (const auto& file : c.files) {
     const std::string& path = c.sources.file(file->source).path;
     for (const TestDecl& t : file->tests) {
@@ -174,7 +185,6 @@ std::vector<TestCase> build_test_cases(const Compilation& c, const engine::Progr
         }
       }
       LiteralReader reader(sink, tc.start);
-      if (program) tc.lead.assign(program->lead_fields.size(), Value::null());
 
       auto lead_field = [&](const RecordEntry& entry) -> const LeadFieldInfo* {
         const LeadFieldInfo* f = sym.lead_field(entry.key);
@@ -186,26 +196,30 @@ std::vector<TestCase> build_test_cases(const Compilation& c, const engine::Progr
         return f;
       };
 
-      bool has_id = false;
-      for (const RecordEntry& entry : t.lead) {
-        const LeadFieldInfo* f = lead_field(entry);
-        if (!f) continue;
-        auto v = reader.read(*entry.value, f->type, "`lead." + entry.key + "`");
-        if (!v) continue;
-        has_id = has_id || entry.key == "id";
-        if (program) {
-          engine::Slot slot = program->lead_slot(entry.key);
-          if (slot >= 0) tc.lead[slot] = std::move(*v);
-        }
-      }
-      if (program && !has_id) {
-        engine::Slot slot = program->lead_slot("id");
-        if (slot >= 0) tc.lead[slot] = Value::string("T-1");
-      }
       std::string lead_id = "T-1";
-      if (program) {
-        engine::Slot slot = program->lead_slot("id");
-        if (slot >= 0 && tc.lead[slot].kind() == ValueKind::String) lead_id = std::string(tc.lead[slot].as_string());
+      const std::vector<std::vector<RecordEntry>> no_fields(1);
+      const auto& given = t.leads.empty() ? no_fields : t.leads;
+      for (std::size_t n = 0; n < given.size(); ++n) {
+        std::vector<Value> lead;
+        if (program) lead.assign(program->lead_fields.size(), Value::null());
+        bool has_id = false;
+        for (const RecordEntry& entry : given[n]) {
+          const LeadFieldInfo* f = lead_field(entry);
+          if (!f) continue;
+          auto v = reader.read(*entry.value, f->type, "`lead." + entry.key + "`");
+          if (!v) continue;
+          has_id = has_id || entry.key == "id";
+          if (program) {
+            engine::Slot slot = program->lead_slot(entry.key);
+            if (slot >= 0) lead[slot] = std::move(*v);
+          }
+        }
+        if (program) {
+          engine::Slot slot = program->lead_slot("id");
+          if (slot >= 0 && !has_id) lead[slot] = Value::string("T-" + std::to_string(n + 1));
+          if (n == 0 && slot >= 0 && lead[slot].kind() == ValueKind::String) lead_id = std::string(lead[slot].as_string());
+        }
+        tc.leads.push_back(std::move(lead));
       }
 
       std::int64_t last_offset = 0;
@@ -218,7 +232,9 @@ std::vector<TestCase> build_test_cases(const Compilation& c, const engine::Progr
           continue;
         }
         engine::Event ev;
-        ev.lead = lead_id;
+        // An event an account workflow starts on (`company_intent`) is not aimed at one lead: it
+        // reaches every lead of its domain, as in dry-run. Any other goes to the first lead.
+        if (account_events.count(te.event) == 0) ev.lead = lead_id;
         ev.data.assign(info->fields.size(), Value::null());
         for (const RecordEntry& entry : te.data) {
           auto it = info->field_index.find(entry.key);
@@ -270,7 +286,8 @@ std::vector<TestCase> build_test_cases(const Compilation& c, const engine::Progr
           continue;
         }
         for (const RecordEntry& entry : x.fields) {
-          if (std::find_if(shape->fields.begin(), shape->fields.end(),
+          if (entry.key != "lead" &&
+              std::find_if(shape->fields.begin(), shape->fields.end(),
                            [&](const char* f) { return entry.key == f; }) == shape->fields.end()) {
             Diagnostic& d = sink.error(DiagnosticKind::UnknownEffectField, entry.key_span,
                                        code(x.action) + " lines have no field " + code(entry.key));

@@ -15,7 +15,8 @@ namespace leadflow::dsl {
 
 struct Compilation;
 
-// The timeline actions an expectation may name, with the fields each effect carries.
+// The timeline actions an expectation may name, with the fields each effect carries. Every
+// expectation may also name the `lead` the line is about (tests with several leads).
 struct EffectShape {
   const char* action;
   std::vector<const char*> fields;
@@ -37,8 +38,12 @@ struct TestCase {
   std::string file;
   std::uint32_t line = 0;
   engine::TimePoint start = 0;
-  std::vector<engine::Value> lead;  // by slot; `id` defaults to "T-1"
-  std::vector<std::pair<std::int64_t, engine::Event>> events;  // offset, event (lead and `at` filled)
+  // The given leads, each by slot; `id` defaults to "T-1", "T-2", ... in order. `expect final`
+  // reads the first.
+  std::vector<std::vector<engine::Value>> leads;
+  // offset, event (`at` filled; `lead` is the first lead's id, or empty for an event an account
+  // workflow starts on, which reaches every lead of its domain as in dry-run)
+  std::vector<std::pair<std::int64_t, engine::Event>> events;
   std::vector<TestExpectation> expects;
   std::int64_t run_for = 0;  // seconds of virtual time after the start
 };

@@ -535,6 +535,24 @@ class Checker {
     return std::string(c_.sources.text(span));
   }
 
+  // `order by`: a value leads can be put in order by (a number, string, time or duration).
+  void order_key(Expr* e) {
+    const Type t = check(e);
+    if (!e || t.is_error()) return;
+    switch (t.kind) {
+      case TypeKind::Int:
+      case TypeKind::Decimal:
+      case TypeKind::String:
+      case TypeKind::Time:
+      case TypeKind::Duration:
+      case TypeKind::Null:
+        return;
+      default:
+        sink_.error(DiagnosticKind::TypeMismatch, e->span,
+                    "`order by` needs a number, string, time or duration, found " + code(t));
+    }
+  }
+
   void condition(Expr* e) {
     const Type t = check(e);
     if (!e || t.is_error() || t.kind == TypeKind::Bool) return;
@@ -665,6 +683,14 @@ class Checker {
           condition(arm.condition.get());
           block(arm.body);
         }
+        block(s.else_body);
+        return;
+      case StepKind::For:
+        for (IfArm& arm : s.arms) {
+          condition(arm.condition.get());
+          block(arm.body);
+        }
+        order_key(s.order_by.get());
         block(s.else_body);
         return;
       default:

@@ -1193,7 +1193,7 @@ struct Engine::Context {
 
 // ---------------------------------------------------------------- entry points
 
-StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now) {
+StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now, Arrival arrival) {
   StepResult out;
   Context ctx(*this, lead, tenant, out, now);
   ctx.start_score();
@@ -1215,6 +1215,10 @@ StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now) {
   ctx.settle();
   ctx.held_triggers();
   ctx.arm_decay();
+  if (arrival == Arrival::Captured && !ctx.queued.empty()) {
+    ctx.queued.clear();
+    CTX_TRACE("", "captured: workflows start from the capture event, not from the state the lead arrives in");
+  }
   ctx.drain_runs();
   return out;
 }
@@ -1309,6 +1313,18 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   }
   ctx.drain_runs();
   if (engaged) ctx.arm_decay();
+  return out;
+}
+
+StepResult Engine::start(LeadState& lead, TenantState& tenant, std::int32_t workflow, const Event& ev,
+                         const std::string& why) {
+  StepResult out;
+  Context ctx(*this, lead, tenant, out, ev.at);
+  ctx.event = &ev;
+  std::uint64_t id = ctx.enroll(workflow, why, "");
+  if (id) ctx.run(id);
+  ctx.settle();
+  ctx.drain_runs();
   return out;
 }
 

@@ -189,6 +189,8 @@ struct TenantState {
   std::map<std::string, std::int64_t> actions_today;   // "yyyy-mm-dd" -> count
   std::int64_t captures = 0;
   std::int64_t duplicates = 0;  // captures merged into an existing lead
+  // Account workflows' enrollments (engine/account_scope.hpp): "workflow|account" -> history.
+  std::map<std::string, Enrollment> account_enrollments;
 };
 
 // ---------------------------------------------------------------- outputs
@@ -270,10 +272,20 @@ class Engine {
   Engine(std::shared_ptr<const Program> program, const Directory& directory, EngineHooks hooks,
          EngineOptions options);
 
+  // How a lead appears. A captured lead (made from a capture event's data) starts no workflow
+  // from the state it arrives in: the capture event applied right after is its first change, so
+  // a hot inbound lead is not first nurtured for the fit points of its own form fields.
+  enum class Arrival { Loaded, Captured };
+
   // A lead appears (loaded or captured): fit rules, stage, held-state triggers, decay timers.
-  StepResult load(LeadState& lead, TenantState& tenant, TimePoint now);
+  StepResult load(LeadState& lead, TenantState& tenant, TimePoint now, Arrival arrival = Arrival::Loaded);
   // An event of this lead; `event.at` is now.
   StepResult apply(LeadState& lead, TenantState& tenant, const Event& event);
+  // An account workflow chose this lead (engine/account_scope.hpp): run the `for` body
+  // `workflow` on it now, with the account event's data in scope. Refused only while an earlier
+  // run of the same body is still active on the lead.
+  StepResult start(LeadState& lead, TenantState& tenant, std::int32_t workflow, const Event& event,
+                   const std::string& why);
   // A timer this engine asked for is due. Stale timers do nothing.
   StepResult fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now);
 

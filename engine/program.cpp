@@ -26,6 +26,7 @@ const char* step_kind_name(StepKind kind) {
     case StepKind::If: return "if";
     case StepKind::ElseIf: return "elif";
     case StepKind::Stop: return "stop";
+    case StepKind::For: return "for";
   }
   return "?";
 }
@@ -90,6 +91,8 @@ void Program::build_indices() {
   exits_by_event.assign(events.size(), {});
   auto in_range = [](std::int32_t i, std::size_t n) { return i >= 0 && static_cast<std::size_t>(i) < n; };
   for (const Workflow& w : workflows) {
+    // Account workflows are decided per account (engine/account_scope.hpp), not per lead.
+    if (w.account) continue;
     for (const TriggerDef& t : w.triggers) {
       switch (t.kind) {
         case TriggerKind::Event:

@@ -24,6 +24,7 @@ using Slot = std::int32_t;
 inline constexpr std::int32_t no_index = -1;
 
 class WorkflowGraph;  // engine/workflow_graph.hpp (the only header that includes Boost.Graph)
+struct AccountPlan;   // engine/account_scope.hpp
 
 // ---------------------------------------------------------------- schema
 
@@ -102,6 +103,7 @@ enum class StepKind : std::uint8_t {
   If,      // the first condition of an if statement
   ElseIf,  // each `else if` arm's condition
   Stop,
+  For,     // `for ... of account` in an account workflow's graph (shown, never run per lead)
 };
 // The keyword used in node ids and graph output: "start", "score", ..., "if", "elif", "stop".
 const char* step_kind_name(StepKind kind);
@@ -208,6 +210,12 @@ struct Workflow {
   std::shared_ptr<const WorkflowGraph> graph;  // never null in a lowered Program
   // `disable workflow NAME`: lowered without its triggers, so only an explicit `enroll` starts it.
   bool disabled = false;
+  // An account workflow (`enroll ... per account`): decided once per account event by
+  // engine/account_scope.hpp, never run per lead (its graph is for display). Null otherwise.
+  std::shared_ptr<const AccountPlan> account;
+  // The body of a `for` step of the account workflow with this index: a per-lead workflow with
+  // the same name, started only by that step (Engine::start). no_index otherwise.
+  std::int32_t body_of = no_index;
 };
 
 // ---------------------------------------------------------------- scoring and stages

@@ -140,6 +140,15 @@ LEADFLOW_EXPECTED(kw_per, "expected `per`");
 LEADFLOW_EXPECTED(kw_day, "expected `day`");
 LEADFLOW_EXPECTED(kw_window, "expected `window`");
 LEADFLOW_EXPECTED(kw_workflow, "expected `workflow`");
+LEADFLOW_EXPECTED(policy_scope, "expected `lead` or `account` after `per`");
+LEADFLOW_EXPECTED(for_count, "expected `up to N` or `every` after `for`");
+LEADFLOW_EXPECTED(for_limit, "expected how many leads at most, e.g. `3`");
+LEADFLOW_EXPECTED(for_leads, "expected `leads` (or `lead`)");
+LEADFLOW_EXPECTED(kw_of, "expected `of`");
+LEADFLOW_EXPECTED(kw_account, "expected `account`");
+LEADFLOW_EXPECTED(for_where_value, "expected a condition after `where`");
+LEADFLOW_EXPECTED(kw_by, "expected `by`");
+LEADFLOW_EXPECTED(for_order_value, "expected what to order the leads by, e.g. `lead.created_at`");
 LEADFLOW_EXPECTED(sep, "expected whitespace");
 LEADFLOW_EXPECTED(eof, "expected the end of the file");
 

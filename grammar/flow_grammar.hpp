@@ -75,11 +75,15 @@ struct exit_events : if_must<seq<kw_event, not_at<sep, dot>>, s_<exit_event>, st
 struct exit_condition : seq<expr> {};
 struct exit_clause : if_must<exit_kw, s_<kw_when>, s_<sor<exit_events, exit_condition>>> {};
 
-// ---- enroll once [per lead] | always | again after d   (policies)   |  enroll <workflow> (a step)
-struct policy_once : seq<kw_once, opt<if_must<seq<sep, kw_per>, s_<kw_lead>>>> {};
-struct policy_always : kw_always {};
+// ---- enroll once | always | again after d, each [per lead | per account]   (policies)
+//      |  enroll <workflow> (a step)
+struct policy_account : kw_account {};
+struct policy_scope : sor<kw_lead, policy_account> {};
+struct policy_per : if_must<seq<sep, kw_per>, s_<policy_scope>> {};
+struct policy_once : seq<kw_once, opt<policy_per>> {};
+struct policy_always : seq<kw_always, opt<policy_per>> {};
 struct policy_cooldown : seq<expr> {};
-struct policy_again : if_must<kw_again, s_<kw_after>, s_<policy_cooldown>> {};
+struct policy_again : if_must<kw_again, s_<kw_after>, s_<policy_cooldown>, opt<policy_per>> {};
 struct enroll_target : identifier {};
 struct enroll_kw : kw_enroll {};
 struct enroll_clause : if_must<enroll_kw, s_<sor<policy_once, policy_always, policy_again, enroll_target>>> {};
@@ -183,8 +187,24 @@ struct else_arm : if_must<seq<sep, kw_else>, s_<else_open>, block_body, s_<step_
 struct if_kw : kw_if {};
 struct if_step : if_must<if_kw, s_<if_condition>, s_<then_open>, block_body, s_<step_block_close>, star<else_if_arm>, opt<else_arm>> {};
 
+// for up to 3 leads of account [where c] [order by e [asc|desc]] { } [else { }]
+// for every lead of account ...   (account workflows only: the body runs on each lead chosen)
+struct for_limit : int_lit {};
+struct for_every : kw_every {};
+struct for_count : sor<for_every, if_must<seq<kw_up, sep, kw_to>, s_<for_limit>>> {};
+struct for_leads : sor<kw_leads, kw_lead> {};
+struct for_where_value : seq<expr> {};
+struct for_where : if_must<seq<sep, kw_where>, s_<for_where_value>> {};
+struct for_order_value : seq<expr> {};
+struct for_ascending : kw_asc {};
+struct for_descending : kw_desc {};
+struct for_order : if_must<seq<sep, kw_order>, s_<kw_by>, s_<for_order_value>, opt<sep, sor<for_ascending, for_descending>>> {};
+struct for_kw : kw_for {};
+struct for_step : if_must<for_kw, s_<for_count>, s_<for_leads>, s_<kw_of>, s_<kw_account>, opt<for_where>, opt<for_order>,
+                          s_<then_open>, block_body, s_<step_block_close>, opt<else_arm>> {};
+
 struct step : sor<score_step, stage_step, set_step, tag_step, assign_step, task_step, send_step, notify_step,
-                  webhook_step, validate_step, enrich_step, wait_step, if_step, stop_step> {};
+                  webhook_step, validate_step, enrich_step, wait_step, if_step, for_step, stop_step> {};
 struct block_item : sor<enroll_clause, step> {};
 
 struct workflow_item : sor<when_clause, exit_clause, enroll_clause, step> {};

@@ -137,6 +137,13 @@ LEADFLOW_KW(expect, "expect");
 LEADFLOW_KW(no, "no");
 LEADFLOW_KW(final, "final");
 LEADFLOW_KW(run, "run");
+LEADFLOW_KW(account, "account");
+LEADFLOW_KW(leads, "leads");
+LEADFLOW_KW(of, "of");
+LEADFLOW_KW(every, "every");
+LEADFLOW_KW(order, "order");
+LEADFLOW_KW(asc, "asc");
+LEADFLOW_KW(desc, "desc");
 #undef LEADFLOW_KW
 
 // An identifier names something the user declared (never a reserved word).

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "runtime/account_fanout.hpp"
 #include "runtime/outbox/audit.hpp"
 #include "runtime/timeline.hpp"
 
@@ -259,20 +260,25 @@ bool LeadProcessor::apply_one(IncomingEvent& in, std::optional<InputError>& erro
       }
     }
     TenantData& t = tenant_data(in.tenant);
-    std::vector<std::string> targets;
+    AccountFanout fanout;
     for (const std::string& id : t.order) {
       const engine::LeadState& s = t.leads[id];
       std::string d = engine::ascii_lower(field_text(s, "domain"));
       if (d.empty()) d = engine::email_domain(engine::normalise_email(field_text(s, "email")));
-      if (!d.empty() && d == domain) targets.push_back(id);
+      if (!d.empty() && d == domain) fanout.leads.push_back(id);
     }
-    for (const std::string& id : targets) {
-      engine::Event copy = in.event;
-      copy.lead = id;
-      emit(in.tenant, engine_->apply(t.leads[id], t.state, copy), now, source + "/" + id);
+    fanout.state = [&](const std::string& id) -> engine::LeadState* {
+      auto it = t.leads.find(id);
+      return it == t.leads.end() ? nullptr : &it->second;
+    };
+    fanout.emit = [&](const std::string& id, engine::StepResult&& result) {
+      if (id.empty()) return;  // the account's own trace lines: serve keeps no trace
+      emit(in.tenant, std::move(result), now, source + "/" + id);
       dirty_leads_.insert({in.tenant, id});
       reindex(t, id);
-    }
+    };
+    fan_out_account_event(*engine_, t.state, domain, in.event, fanout);
+    dirty_tenants_.insert(in.tenant);  // account workflows' enrollments live in the tenant state
     return true;
   }
 

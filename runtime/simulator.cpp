@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "runtime/account_fanout.hpp"
+
 
 namespace leadflow::runtime {
 
@@ -224,7 +226,7 @@ void Simulator::capture(EventInput& input, TimePoint now, const SimulatorSink& s
   entry.position = order_.size();
   order_.push_back(capture_id);
   reindex(capture_id, entry);
-  emit(engine_.load(entry.state, tenant_, now), now, sink, &entry);
+  emit(engine_.load(entry.state, tenant_, now, engine::Engine::Arrival::Captured), now, sink, &entry);
   update_account(entry);
   input.event.lead = capture_id;
 }
@@ -242,17 +244,21 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
       }
     }
     // Every loaded lead whose domain (or email domain) is this one, in load order.
-    std::vector<std::string> targets;
+    AccountFanout fanout;
     if (auto it = domain.empty() ? accounts_.end() : accounts_.find(domain); it != accounts_.end()) {
-      for (std::size_t position : it->second) targets.push_back(order_[position]);
+      for (std::size_t position : it->second) fanout.leads.push_back(order_[position]);
     }
-    for (const std::string& id : targets) {
-      engine::Event copy = input.event;
-      copy.lead = id;
-      LeadEntry& target = entries_[id];
-      emit(engine_.apply(target.state, tenant_, copy), now, sink, &target);
-      reindex(id, target);
-    }
+    fanout.trace = options_.trace;
+    fanout.state = [&](const std::string& id) -> engine::LeadState* {
+      auto it = entries_.find(id);
+      return it == entries_.end() || !it->second.loaded ? nullptr : &it->second.state;
+    };
+    fanout.emit = [&](const std::string& id, engine::StepResult&& result) {
+      LeadEntry* target = id.empty() ? nullptr : &entries_[id];
+      emit(std::move(result), now, sink, target);
+      if (target) reindex(id, *target);
+    };
+    fan_out_account_event(engine_, tenant_, domain, input.event, fanout);
     return;
   }
 

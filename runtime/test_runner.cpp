@@ -1,4 +1,4 @@
-// Test execution: one lead, its timed events, then each expectation checked against the effects.
+// Test execution: the given leads, their timed events, then each expectation checked against the effects.
 #include "runtime/test_runner.hpp"
 
 #include <algorithm>
@@ -43,6 +43,10 @@ const Value* field_of(const engine::Effect& e, const std::string& name) {
 bool effect_matches(const engine::Effect& e, const dsl::TestExpectation& x, engine::TimePoint start) {
   if (e.action != x.action) return false;
   for (const auto& [key, value] : x.fields) {
+    if (key == "lead") {  // which lead the line is about (tests with several leads)
+      if (!(value.kind() == ValueKind::String && value.as_string() == e.lead)) return false;
+      continue;
+    }
     const Value* actual = field_of(e, key);
     if (!actual || !value_matches(*actual, value, start)) return false;
   }
@@ -84,15 +88,20 @@ TestOutcome run_test_case(const std::shared_ptr<const engine::Program>& program,
   outcome.line = test.line;
 
   const engine::Program& p = *program;
-  LeadInput lead;
-  lead.line = test.line;
-  lead.created_at = test.start;
-  lead.has_created_at = true;
-  lead.fields = test.lead;
   engine::Slot id_slot = p.lead_slot("id");
-  lead.id = id_slot >= 0 && test.lead[id_slot].kind() == ValueKind::String ? std::string(test.lead[id_slot].as_string())
-                                                                          : "T-1";
-  const std::string lead_id = lead.id;
+  std::vector<LeadInput> leads;
+  for (std::size_t n = 0; n < test.leads.size(); ++n) {
+    LeadInput lead;
+    lead.line = test.line;
+    lead.created_at = test.start;
+    lead.has_created_at = true;
+    lead.fields = test.leads[n];
+    lead.id = id_slot >= 0 && lead.fields[id_slot].kind() == ValueKind::String
+                  ? std::string(lead.fields[id_slot].as_string())
+                  : "T-" + std::to_string(n + 1);
+    leads.push_back(std::move(lead));
+  }
+  const std::string lead_id = leads.empty() ? "T-1" : leads.front().id;
   std::vector<EventInput> events;
   for (const auto& [offset, event] : test.events) events.push_back(EventInput{test.line, event});
 
@@ -104,7 +113,7 @@ TestOutcome run_test_case(const std::shared_ptr<const engine::Program>& program,
   SimulatorSink sink;
   sink.effect = [&](const engine::Effect& e) { outcome.timeline.push_back(e); };
   std::vector<InputError> errors;
-  simulator.run({std::move(lead)}, std::move(events), sink, errors);
+  simulator.run(std::move(leads), std::move(events), sink, errors);
   for (const InputError& e : errors) {
     outcome.failures.push_back({test.line, "the test's input was refused: " + e.field + ": " + e.message});
   }

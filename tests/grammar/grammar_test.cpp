@@ -185,9 +185,10 @@ TEST_CASE("a test block keeps its lead, events and expectations in order", "[gra
   REQUIRE(p->ast->tests.size() == 1);
   const TestDecl& t = p->ast->tests[0];
   CHECK(t.name == "t");
-  REQUIRE(t.lead.size() == 2);
-  CHECK(t.lead[1].key == "employees");
-  CHECK(t.lead[1].value->int_value == 120);
+  REQUIRE(t.leads.size() == 1);
+  REQUIRE(t.leads[0].size() == 2);
+  CHECK(t.leads[0][1].key == "employees");
+  CHECK(t.leads[0][1].value->int_value == 120);
   REQUIRE(t.events.size() == 1);
   CHECK(t.events[0].event == "form_submitted");
   CHECK(t.events[0].data.at(0).key == "form_id");
