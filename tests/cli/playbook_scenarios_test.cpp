@@ -51,6 +51,7 @@ const Scenario scenarios[] = {
     {"outbound", "2026-01-05T09:00:00Z", "60d"},       {"bant_icp", "2026-01-05T09:00:00Z", "5d"},
     {"exit_criteria", "2026-01-05T08:00:00Z", "100d"}, {"cadences", "2026-01-05T08:00:00Z", "20d"},
     {"governance", "2026-01-05T08:00:00Z", "2d"},      {"realistic_inputs", "2026-01-05T08:00:00Z", "3d"},
+    {"gatekeeper_bypass", "2026-01-02T08:00:00Z", "7d"},
 };
 
 std::vector<std::string> dry_run_args(const Scenario& s) {
