@@ -163,7 +163,8 @@ void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result,
 }
 
 engine::LeadState* LeadProcessor::add_lead(const std::string& tenant, const std::string& id,
-                                           std::vector<Value> fields, TimePoint now, const std::string& source) {
+                                           std::vector<Value> fields, TimePoint now, const std::string& source,
+                                           engine::Engine::Arrival arrival) {
   TenantData& t = tenant_data(tenant);
   engine::LeadState& state = t.leads[id];
   state.tenant = tenant;
@@ -173,7 +174,7 @@ engine::LeadState* LeadProcessor::add_lead(const std::string& tenant, const std:
   t.order.push_back(id);
   reindex(t, id);
   dirty_leads_.insert({tenant, id});
-  emit(tenant, engine_->load(state, t.state, now), now, source);
+  emit(tenant, engine_->load(state, t.state, now, arrival), now, source);
   reindex(t, id);
   return &state;
 }
@@ -235,7 +236,7 @@ void LeadProcessor::capture(IncomingEvent& in) {
     }
   }
   captured_at_[{in.tenant, capture_id}] = now;
-  add_lead(in.tenant, capture_id, std::move(fields), now, source);
+  add_lead(in.tenant, capture_id, std::move(fields), now, source, engine::Engine::Arrival::Captured);
   in.event.lead = capture_id;
 }
 

@@ -134,7 +134,8 @@ class LeadProcessor {
   void reindex(TenantData& t, const std::string& id);
   std::string field_text(const engine::LeadState& state, std::string_view name) const;
   engine::LeadState* add_lead(const std::string& tenant, const std::string& id, std::vector<engine::Value> fields,
-                              engine::TimePoint now, const std::string& source);
+                              engine::TimePoint now, const std::string& source,
+                              engine::Engine::Arrival arrival = engine::Engine::Arrival::Loaded);
   // False when the lead is unknown (error filled).
   bool apply_one(IncomingEvent& in, std::optional<InputError>& error);
   void capture(IncomingEvent& in);

@@ -130,7 +130,7 @@ TEST_CASE("leads show prints a stored lead's fields, score reasons, runs and tim
         "  +20 100+ seats (scoring r3_fit, 2026-01-05T09:00:00Z)\n"
         "fields:\n"
         "  id: L-1\n"
-        "  email: Ana.Lima@Acme-Corp.com\n"
+        "  email: ana.lima@acme-corp.com\n"  // the engine keeps addresses trimmed and lower-case
         "  email_domain: acme-corp.com\n"
         "  score: 20\n"
         "  stage: warm\n"
