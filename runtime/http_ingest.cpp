@@ -210,15 +210,18 @@ HttpResponse handle_request(const HttpRequest& request, ApiContext& context) {
                    e.field.empty() ? "body" : e.field, e.line);
     }
     if (parsed.events.empty()) return error(400, "no events in the body", "body");
-    BatchOutcome outcome = context.processor.apply(std::move(parsed.events), now, true);
+    BatchOutcome outcome = context.defer_commit ? context.processor.stage(std::move(parsed.events), now, true)
+                                                : context.processor.apply(std::move(parsed.events), now, true);
     if (!outcome.errors.empty()) {
       const InputError& e = outcome.errors.front();
       return error(422, e.message, e.field, e.line);
     }
     if (!outcome.committed) return error(503, "the store refused the batch: " + outcome.error, "");
-    if (context.committed) context.committed();
-    return ok(json::object{{"applied", outcome.applied}, {"duplicates", outcome.duplicates},
-                           {"effects", outcome.effects}, {"timers_fired", outcome.timers_fired}});
+    if (!context.defer_commit && context.committed) context.committed();
+    HttpResponse response = ok(json::object{{"applied", outcome.applied}, {"duplicates", outcome.duplicates},
+                                            {"effects", outcome.effects}, {"timers_fired", outcome.timers_fired}});
+    if (context.defer_commit) response.commit_ticket = outcome.commit_ticket;
+    return response;
   }
   if (path.rfind("/v1/leads/", 0) == 0) {
     if (request.method != "GET") return error(405, "method not allowed", "method");

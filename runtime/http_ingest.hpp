@@ -47,6 +47,9 @@ struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Non-zero (ApiContext::defer_commit): the answer may be sent only once this commit ticket of
+  // the LeadProcessor is durable; if that commit fails the answer becomes a 503.
+  std::uint64_t commit_ticket = 0;
 };
 
 // Everything a request can read or change. The callbacks belong to the service.
@@ -59,6 +62,9 @@ struct ApiContext {
   std::function<std::string()> reload_plan;     // GET /v1/reload/plan
   std::function<std::string()> metrics;         // GET /metrics
   std::function<void()> committed;              // after a batch committed: re-arm timers, relay
+  // Group commit: POST /v1/events only stages its events (LeadProcessor::stage) and returns the
+  // answer with a commit ticket; the caller commits and answers once the ticket is durable.
+  bool defer_commit = false;
 };
 
 // Routes, authenticates (bearer token → tenant, compared in constant time; with no tokens

@@ -79,7 +79,10 @@ void LeadProcessor::open() {
     t.next_seq = std::max(t.next_seq, row.seq + 1);
     reindex(t, row.id);
   }
-  for (store::TimerRow& row : store_.timers()) timers_.emplace(TimerKey{row.timer.due, row.id}, std::move(row));
+  // They come in (due, id) order: each goes at the end.
+  for (store::TimerRow& row : store_.timers()) {
+    timers_.emplace_hint(timers_.end(), TimerKey{row.timer.due, row.id}, std::move(row));
+  }
   store::StoreIds ids = store_.max_ids();
   next_timer_id_ = ids.timer;
   next_event_id_ = ids.event;
@@ -92,6 +95,7 @@ void LeadProcessor::reload() {
   batch_keys_.clear();
   batch_effects_.clear();
   batch_timers_fired_ = 0;
+  batch_applied_ = 0;
   open();
 }
 
@@ -111,9 +115,18 @@ void LeadProcessor::reindex(TenantData& t, const std::string& id) {
   auto it = t.leads.find(id);
   if (it == t.leads.end()) return;
   const engine::LeadState& s = it->second;
+  auto text = [&](std::string_view name) -> std::string_view {
+    engine::Slot slot = program_->lead_slot(name);
+    if (slot == engine::no_index || static_cast<std::size_t>(slot) >= s.fields.size()) return {};
+    return s.fields[static_cast<std::size_t>(slot)].as_string();  // empty unless a string
+  };
+  const std::array<std::string_view, 4> keys = {text("email"), text("domain"), text("first_name"), text("last_name")};
+  auto [entry, added] = t.indexed.try_emplace(id);
+  std::array<std::string, 4>& indexed = entry->second;
+  if (!added && std::equal(keys.begin(), keys.end(), indexed.begin())) return;
+  for (std::size_t i = 0; i < keys.size(); ++i) indexed[i] = std::string(keys[i]);
   t.index.remove(id);
-  t.index.add(id, field_text(s, "email"), field_text(s, "domain"), field_text(s, "first_name"),
-              field_text(s, "last_name"));
+  t.index.add(id, keys[0], keys[1], keys[2], keys[3]);
 }
 
 void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result, TimePoint now,
@@ -332,7 +345,9 @@ BatchOutcome LeadProcessor::commit(BatchOutcome outcome) {
   outcome.timers_fired += batch_timers_fired_;
   outcome.effects += batch_effects_.size();
   store::StoreStatus status = store_.commit(batch_);
+  ++commit_attempts_;
   if (!status) {
+    failed_attempts_.insert(commit_attempts_);
     ++counters_.commit_failures;
     outcome.committed = false;
     outcome.error = status.message;
@@ -341,6 +356,7 @@ BatchOutcome LeadProcessor::commit(BatchOutcome outcome) {
   }
   ++counters_.commits;
   counters_.timers_fired += batch_timers_fired_;
+  counters_.events_applied += batch_applied_;
   for (const auto& [tenant, e] : batch_effects_) {
     ++counters_.effects_by_action[e.action];
     if (e.action == "blocked") {
@@ -369,10 +385,11 @@ BatchOutcome LeadProcessor::commit(BatchOutcome outcome) {
   batch_keys_.clear();
   batch_effects_.clear();
   batch_timers_fired_ = 0;
+  batch_applied_ = 0;
   return outcome;
 }
 
-BatchOutcome LeadProcessor::apply(std::vector<IncomingEvent> events, TimePoint now, bool strict) {
+BatchOutcome LeadProcessor::stage(std::vector<IncomingEvent> events, TimePoint now, bool strict) {
   BatchOutcome outcome;
   if (strict) {
     for (const IncomingEvent& in : events) {
@@ -384,6 +401,8 @@ BatchOutcome LeadProcessor::apply(std::vector<IncomingEvent> events, TimePoint n
       }
     }
   }
+  const std::size_t effects_before = batch_effects_.size();
+  const std::size_t fired_before = batch_timers_fired_;
   for (IncomingEvent& in : events) {
     if (!in.idempotency_key.empty()) {
       auto key = std::make_pair(in.tenant, in.idempotency_key);
@@ -406,13 +425,33 @@ BatchOutcome LeadProcessor::apply(std::vector<IncomingEvent> events, TimePoint n
       outcome.errors.push_back(*error);
       continue;
     }
-    batch_.events.push_back({event_id, in.tenant, in.event.at, now, in.idempotency_key, in.body});
+    batch_.events.push_back({event_id, in.tenant, in.event.at, now, in.idempotency_key, std::move(in.body)});
     if (!in.idempotency_key.empty()) batch_.keys.push_back({in.tenant, in.idempotency_key, event_id});
     ++outcome.applied;
   }
-  outcome = commit(std::move(outcome));
-  if (outcome.committed) counters_.events_applied += outcome.applied;
+  batch_applied_ += outcome.applied;
+  outcome.effects = batch_effects_.size() - effects_before;
+  outcome.timers_fired = batch_timers_fired_ - fired_before;
+  outcome.commit_ticket = commit_attempts_ + 1;
   return outcome;
+}
+
+BatchOutcome LeadProcessor::apply(std::vector<IncomingEvent> events, TimePoint now, bool strict) {
+  BatchOutcome staged = stage(std::move(events), now, strict);
+  if (!staged.committed) return staged;  // nothing was applied
+  BatchOutcome outcome = commit(BatchOutcome{});
+  // Timers due before these events fired in this batch too, possibly in an earlier stage().
+  outcome.applied = staged.applied;
+  outcome.duplicates = staged.duplicates;
+  outcome.errors = std::move(staged.errors);
+  return outcome;
+}
+
+BatchOutcome LeadProcessor::commit_staged() { return commit(BatchOutcome{}); }
+
+CommitState LeadProcessor::commit_state(std::uint64_t ticket) const {
+  if (ticket > commit_attempts_) return CommitState::Pending;
+  return failed_attempts_.count(ticket) != 0 ? CommitState::Failed : CommitState::Committed;
 }
 
 BatchOutcome LeadProcessor::ingest(std::vector<LeadInput> leads, std::vector<IncomingEvent> events, TimePoint now,

@@ -10,6 +10,7 @@
 // was not committed is forgotten everywhere.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -51,7 +52,12 @@ struct BatchOutcome {
   std::size_t timers_fired = 0;
   std::size_t effects = 0;
   std::vector<InputError> errors;  // events skipped (an unknown lead); lenient mode only
+  // stage() only: the commit attempt that makes these events durable (see commit_state()).
+  std::uint64_t commit_ticket = 0;
 };
+
+// Where a staged batch stands (group commit).
+enum class CommitState : std::uint8_t { Pending, Committed, Failed };
 
 struct ProcessorCounters {
   std::uint64_t events_applied = 0;
@@ -88,6 +94,15 @@ class LeadProcessor {
   // not after `now`), and commits. `strict`: an event naming an unknown lead fails the whole batch
   // before anything is applied; otherwise it is skipped and reported in `errors`.
   BatchOutcome apply(std::vector<IncomingEvent> events, engine::TimePoint now, bool strict);
+
+  // Group commit: applies like apply() but leaves the transaction open, so the events of several
+  // requests commit (and fsync) together. The changes are in memory at once but durable only
+  // when commit_state(outcome.commit_ticket) is Committed; a request must not be answered 2xx
+  // before. Any commit (commit_staged(), fire_due(), the next apply()) takes them along; a failed
+  // one forgets them, as it forgets everything uncommitted.
+  BatchOutcome stage(std::vector<IncomingEvent> events, engine::TimePoint now, bool strict);
+  BatchOutcome commit_staged();
+  CommitState commit_state(std::uint64_t ticket) const;
 
   // `leadflow serve --ingest` with leads: loads and events merged in time order as dry-run does
   // (loads first at equal times), committed every `batch_size` items, then timers due by `now`.
@@ -126,6 +141,9 @@ class LeadProcessor {
     std::vector<std::string> order;           // ids by seq
     std::uint64_t captures_seen = 0;
     std::int64_t next_seq = 0;
+    // The dedup keys each lead is indexed under (email, domain, first and last name), so that
+    // reindexing after an event that changed none of them costs a comparison, not a rebuild.
+    std::map<std::string, std::array<std::string, 4>, std::less<>> indexed;
   };
   using TimerKey = std::pair<engine::TimePoint, std::int64_t>;  // (due, id)
 
@@ -162,6 +180,9 @@ class LeadProcessor {
   std::set<std::pair<std::string, std::string>> batch_keys_;
   std::vector<std::pair<std::string, engine::Effect>> batch_effects_;
   std::size_t batch_timers_fired_ = 0;
+  std::size_t batch_applied_ = 0;  // events in the batch: counted as applied once committed
+  std::uint64_t commit_attempts_ = 0;
+  std::set<std::uint64_t> failed_attempts_;
   std::map<std::pair<std::string, std::string>, engine::TimePoint> captured_at_;  // for speed-to-lead
 
   ProcessorCounters counters_;

@@ -104,7 +104,43 @@ struct Service::Impl {
              render_outbox_metrics(relay.counters(), registry.names());
     };
     ctx.committed = [this] { after_commit(); };
+    ctx.defer_commit = true;
     return ctx;
+  }
+
+  // Group commit: POST /v1/events only stages its events; one posted pass commits all that the
+  // requests handled meanwhile staged (one transaction, one fsync), then wakes their sessions.
+  // While a commit waits on the disk, the next requests pile up and share the following one.
+  std::shared_ptr<asio::steady_timer> commit_waiters;  // cancelled once the posted commit ran
+  bool group_commit_posted = false;
+
+  void schedule_group_commit() {
+    if (group_commit_posted) return;
+    group_commit_posted = true;
+    asio::post(io, [this] {
+      group_commit_posted = false;
+      std::shared_ptr<asio::steady_timer> waiters = std::move(commit_waiters);
+      BatchOutcome outcome = processor.commit_staged();
+      if (!outcome.committed) spdlog::error("the store refused the batch: {}", outcome.error);
+      if (waiters) waiters->cancel();
+      after_commit();
+    });
+  }
+
+  // 2xx only once the request's events are durable; a 503 when their commit failed.
+  awaitable<void> wait_durable(HttpResponse& response) {
+    while (processor.commit_state(response.commit_ticket) == CommitState::Pending) {
+      if (!commit_waiters) {
+        commit_waiters = std::make_shared<asio::steady_timer>(io, asio::steady_timer::time_point::max());
+      }
+      std::shared_ptr<asio::steady_timer> waiters = commit_waiters;
+      schedule_group_commit();
+      boost::system::error_code ignored;
+      co_await waiters->async_wait(asio::redirect_error(use_awaitable, ignored));
+    }
+    if (processor.commit_state(response.commit_ticket) == CommitState::Failed) {
+      response = HttpResponse{503, "application/json", "{\"error\":\"the store refused the batch\",\"field\":null}\n"};
+    }
   }
 
   std::string workflows_json() {
@@ -249,6 +285,7 @@ struct Service::Impl {
           spdlog::error("request {} {}: {}", request.method, request.target, e.what());
           response = HttpResponse{500, "application/json", "{\"error\":\"internal error\",\"field\":null}\n"};
         }
+        if (response.commit_ticket != 0) co_await wait_durable(response);
         spdlog::info("{} {} -> {}", request.method, request.target.substr(0, 200), response.status);
       }
       ++http_counters.by_status[response.status];

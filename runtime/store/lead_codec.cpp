@@ -136,6 +136,8 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
   o["fit_total"] = lead.fit_total;
   o["engagement_total"] = lead.engagement_total;
   o["score_started"] = lead.score_started;
+  // The score the stage was last derived from: without it a reopened lead re-derives its stage.
+  o["staged_score"] = lead.staged_score ? json::value(*lead.staged_score) : json::value(nullptr);
   json::object fit;
   for (const auto& [k, v] : lead.fit_points) fit[k] = v;
   o["fit_points"] = std::move(fit);
@@ -261,6 +263,7 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
   lead.fit_total = num(o.if_contains("fit_total"));
   lead.engagement_total = num(o.if_contains("engagement_total"));
   lead.score_started = flag(o.if_contains("score_started"));
+  if (auto* s = o.if_contains("staged_score"); s != nullptr && !s->is_null()) lead.staged_score = as_i64(*s);
   if (auto* f = o.if_contains("fit_points"); f != nullptr && f->is_object()) {
     for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string(k)] = as_i64(v);
   }
@@ -320,6 +323,13 @@ std::string encode_tenant(const engine::TenantState& t, std::uint64_t captures_s
   o["duplicates"] = t.duplicates;
   o["captures_seen"] = captures_seen;
   o["next_seq"] = next_seq;
+  // Account workflows' enrollments ("workflow|account" -> [count, last enrolled at]), so that
+  // `enroll again after 30d per account` holds across a restart.
+  if (!t.account_enrollments.empty()) {
+    json::object accounts;
+    for (const auto& [key, e] : t.account_enrollments) accounts[key] = json::array{e.count, e.last_enrolled_at};
+    o["account_enrollments"] = std::move(accounts);
+  }
   return json::serialize(o);
 }
 
@@ -344,6 +354,14 @@ engine::TenantState decode_tenant(const std::string& text, std::uint64_t& captur
   t.duplicates = num(o.if_contains("duplicates"));
   captures_seen = static_cast<std::uint64_t>(num(o.if_contains("captures_seen")));
   next_seq = num(o.if_contains("next_seq"));
+  if (auto* a = o.if_contains("account_enrollments"); a != nullptr && a->is_object()) {
+    for (const auto& [k, v] : a->get_object()) {
+      if (!v.is_array() || v.get_array().size() != 2) continue;
+      engine::Enrollment& e = t.account_enrollments[std::string(k)];
+      e.count = static_cast<std::uint32_t>(as_i64(v.get_array()[0]));
+      e.last_enrolled_at = as_i64(v.get_array()[1]);
+    }
+  }
   return t;
 }
 

@@ -43,6 +43,11 @@ class Statement {
     sqlite3_clear_bindings(stmt_);
     return sqlite3_changes64(db_);
   }
+  // Ready to run again (a statement kept for reuse must not hold its read open between uses).
+  void reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   std::int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string text(int col) const {
     const unsigned char* p = sqlite3_column_text(stmt_, col);

@@ -2,6 +2,8 @@
 // migrations, and one transaction per batch.
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -124,9 +126,17 @@ class SqliteStore final : public Store {
     exec(db_, "PRAGMA journal_mode=WAL");
     exec(db_, options.durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec(db_, "PRAGMA foreign_keys=ON");
+    // Every batch rewrites the state rows of the leads it touched: a page cache that holds the
+    // hot leads and their indexes saves re-reading them, and a larger WAL between checkpoints
+    // copies a page rewritten by many commits into the database once (fewer writes and fsyncs).
+    exec(db_, "PRAGMA cache_size=-65536");
+    exec(db_, "PRAGMA wal_autocheckpoint=16384");
     migrate(options.schema_version == 0 ? latest_schema_version : options.schema_version);
   }
-  ~SqliteStore() override { sqlite3_close(db_); }
+  ~SqliteStore() override {
+    for (auto& statement : cached_) statement.reset();  // finalized before the close
+    sqlite3_close(db_);
+  }
 
   void fail_next_commit() { fail_next_ = true; }
 
@@ -142,15 +152,23 @@ class SqliteStore final : public Store {
       exec(db_, "COMMIT");
       return {};
     } catch (const std::exception& e) {
+      for (auto& statement : cached_) {
+        if (statement) statement->reset();
+      }
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return {false, e.what()};
     }
   }
 
   std::vector<LeadRow> leads() override {
+    // Read in table order and sorted here: no index gives (tenant, seq), and letting SQLite sort
+    // rows of kilobytes of state spills them to temporary files (a third of a restart's time).
     std::vector<LeadRow> out;
-    Statement s(db_, "SELECT tenant, id, state, seq FROM leads ORDER BY tenant, seq");
+    Statement s(db_, "SELECT tenant, id, state, seq FROM leads");
     while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.integer(3)});
+    std::sort(out.begin(), out.end(), [](const LeadRow& a, const LeadRow& b) {
+      return a.tenant != b.tenant ? a.tenant < b.tenant : a.seq < b.seq;
+    });
     return out;
   }
   std::optional<LeadRow> lead(const std::string& tenant, const std::string& id) override {
@@ -167,7 +185,8 @@ class SqliteStore final : public Store {
   }
   std::vector<TimerRow> timers() override {
     std::vector<TimerRow> out;
-    Statement s(db_, "SELECT id, tenant, lead, due, kind, run_id, idx, generation FROM timers ORDER BY due, id");
+    // A table scan sorted here: walking the (due, id) index costs a table lookup per timer.
+    Statement s(db_, "SELECT id, tenant, lead, due, kind, run_id, idx, generation FROM timers");
     while (s.step()) {
       TimerRow row;
       row.id = s.integer(0);
@@ -180,6 +199,9 @@ class SqliteStore final : public Store {
       row.timer.generation = static_cast<std::uint64_t>(s.integer(7));
       out.push_back(std::move(row));
     }
+    std::sort(out.begin(), out.end(), [](const TimerRow& a, const TimerRow& b) {
+      return a.timer.due != b.timer.due ? a.timer.due < b.timer.due : a.id < b.id;
+    });
     return out;
   }
   std::optional<engine::TimePoint> earliest_timer() override {
@@ -188,14 +210,18 @@ class SqliteStore final : public Store {
     return s.integer(0);
   }
   bool has_key(const std::string& tenant, const std::string& key) override {
-    Statement s(db_, "SELECT 1 FROM idempotency_keys WHERE tenant=? AND key=?");
+    Statement& s = cached(HasKey, "SELECT 1 FROM idempotency_keys WHERE tenant=? AND key=?");
     s.bind(1, tenant).bind(2, key);
-    return s.step();
+    bool found = s.step();
+    s.reset();
+    return found;
   }
   bool is_suppressed(const std::string& tenant, const std::string& hash) override {
-    Statement s(db_, "SELECT 1 FROM suppression WHERE tenant=? AND hash=?");
+    Statement& s = cached(IsSuppressed, "SELECT 1 FROM suppression WHERE tenant=? AND hash=?");
     s.bind(1, tenant).bind(2, hash);
-    return s.step();
+    bool found = s.step();
+    s.reset();
+    return found;
   }
   std::vector<EventRow> events(const std::string& tenant) override {
     std::vector<EventRow> out;
@@ -404,7 +430,7 @@ class SqliteStore final : public Store {
       }
     };
     {
-      Statement s(db_,
+      Statement& s = cached(UpsertLead,
                   "INSERT INTO leads (tenant, id, state, seq) VALUES (?, ?, ?, ?) "
                   "ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state");
       for (const LeadRow& r : b.leads) {
@@ -414,7 +440,7 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Statement s(db_,
+      Statement& s = cached(UpsertTenant,
                   "INSERT INTO tenants (tenant, state) VALUES (?, ?) "
                   "ON CONFLICT (tenant) DO UPDATE SET state=excluded.state");
       for (const auto& [tenant, state] : b.tenants) {
@@ -425,7 +451,7 @@ class SqliteStore final : public Store {
     }
     std::int64_t max_timer = 0;
     {
-      Statement s(db_,
+      Statement& s = cached(InsertTimer,
                   "INSERT INTO timers (id, tenant, lead, due, kind, run_id, idx, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       for (const TimerRow& r : b.timers_added) {
         s.bind(1, r.id).bind(2, r.tenant).bind(3, r.timer.lead).bind(4, r.timer.due)
@@ -437,13 +463,13 @@ class SqliteStore final : public Store {
       }
     }
     if (max_timer > 0) {
-      Statement s(db_, "INSERT INTO meta (key, value) VALUES ('timer_id', ?) "
+      Statement& s = cached(MetaTimer, "INSERT INTO meta (key, value) VALUES ('timer_id', ?) "
                        "ON CONFLICT (key) DO UPDATE SET value=max(value, excluded.value)");
       s.bind(1, max_timer);
       s.run();
     }
     {
-      Statement s(db_, "DELETE FROM timers WHERE id=?");
+      Statement& s = cached(DeleteTimer, "DELETE FROM timers WHERE id=?");
       for (std::int64_t id : b.timers_deleted) {
         s.bind(1, id);
         s.run();
@@ -451,7 +477,7 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Statement s(db_, "INSERT INTO events (id, tenant, at, received_at, idempotency_key, body) VALUES (?, ?, ?, ?, ?, ?)");
+      Statement& s = cached(InsertEvent, "INSERT INTO events (id, tenant, at, received_at, idempotency_key, body) VALUES (?, ?, ?, ?, ?, ?)");
       for (const EventRow& r : b.events) {
         s.bind(1, r.id).bind(2, r.tenant).bind(3, r.at).bind(4, r.received_at).bind(5, r.idempotency_key).bind(6, r.body);
         s.run();
@@ -459,7 +485,7 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Statement s(db_, "INSERT INTO idempotency_keys (tenant, key, event_id) VALUES (?, ?, ?)");
+      Statement& s = cached(InsertKey, "INSERT INTO idempotency_keys (tenant, key, event_id) VALUES (?, ?, ?)");
       for (const IdempotencyRow& r : b.keys) {
         s.bind(1, r.tenant).bind(2, r.key).bind(3, r.event_id);
         s.run();
@@ -467,7 +493,7 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Statement s(db_,
+      Statement& s = cached(InsertOutbox,
                   "INSERT INTO outbox (tenant, lead, action, idempotency_key, payload, next_attempt_at) "
                   "VALUES (?, ?, ?, ?, ?, ?)");
       for (const OutboxRow& r : b.outbox) {
@@ -478,7 +504,7 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Statement s(db_,
+      Statement& s = cached(InsertAudit,
                   "INSERT INTO audit (tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const AuditRow& r : b.audit) {
@@ -490,8 +516,20 @@ class SqliteStore final : public Store {
     }
   }
 
+  // The statements of every request and commit, prepared once (preparing costs more than a row).
+  enum CachedStatement {
+    HasKey, IsSuppressed, UpsertLead, UpsertTenant, InsertTimer, MetaTimer, DeleteTimer, InsertEvent, InsertKey,
+    InsertOutbox, InsertAudit, CachedCount
+  };
+  Statement& cached(CachedStatement which, const char* sql) {
+    std::unique_ptr<Statement>& slot = cached_[which];
+    if (!slot) slot = std::make_unique<Statement>(db_, sql);
+    return *slot;
+  }
+
   sqlite3* db_ = nullptr;
   bool fail_next_ = false;
+  std::unique_ptr<Statement> cached_[CachedCount];
 };
 
 }  // namespace

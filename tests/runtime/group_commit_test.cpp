@@ -1,0 +1,131 @@
+// Group commit in leadflow serve: staged requests become durable together, are answered only
+// then, and are all forgotten when their shared commit fails.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+#include "runtime/http_ingest.hpp"
+#include "runtime/lead_processor.hpp"
+#include "runtime/reload.hpp"
+#include "runtime/store/store.hpp"
+
+namespace fs = std::filesystem;
+using namespace leadflow;
+using namespace leadflow::runtime;
+
+namespace {
+
+struct GroupCommitDb {
+  fs::path dir;
+  GroupCommitDb() {
+    static int n = 0;
+    dir = fs::temp_directory_path() / ("leadflow-group-commit-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+    fs::create_directories(dir);
+  }
+  ~GroupCommitDb() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  std::string path() const { return (dir / "store.db").string(); }
+};
+
+const CompiledSet& standard_workflows() {
+  static CompiledSet set = compile_workflow_set(std::string(LEADFLOW_SOURCE_DIR) + "/stdlib-workflows");
+  return set;
+}
+
+const engine::TimePoint at = *engine::parse_time("2026-01-05T09:00:00Z");
+
+std::string hot_form(const std::string& email, const std::string& key) {
+  return R"({"at":"2026-01-05T09:00:00Z","type":"form_submitted","idempotency_key":")" + key +
+         R"(","data":{"email":")" + email +
+         R"(","first_name":"Ana","last_name":"Lima","company":"Acme","title":"CEO","country":"DE","employees":120}})";
+}
+
+}  // namespace
+
+TEST_CASE("staged batches of several requests commit together, assign effect included", "[runtime][group-commit]") {
+  REQUIRE(standard_workflows().ok());
+  GroupCommitDb db;
+  auto s = store::open_sqlite(db.path());
+  LeadProcessor p(*s, standard_workflows().program, {});
+  p.open();
+
+  BatchOutcome first = p.stage(p.parse_events("acme", hot_form("ana@acme-corp.com", "k-1"), at).events, at, true);
+  BatchOutcome second = p.stage(p.parse_events("acme", hot_form("bo@initech.io", "k-2"), at).events, at, true);
+  REQUIRE(first.committed);
+  REQUIRE(second.committed);
+  CHECK(first.applied == 1);
+  CHECK(second.applied == 1);
+  CHECK(first.commit_ticket == second.commit_ticket);
+  CHECK(p.commit_state(first.commit_ticket) == CommitState::Pending);
+  CHECK(s->counts().events == 0);  // nothing durable yet
+
+  // The same key again while the first is only staged is still a duplicate.
+  BatchOutcome again = p.stage(p.parse_events("acme", hot_form("ana@acme-corp.com", "k-1"), at).events, at, true);
+  CHECK(again.applied == 0);
+  CHECK(again.duplicates == 1);
+
+  REQUIRE(p.commit_staged().committed);
+  CHECK(p.commit_state(first.commit_ticket) == CommitState::Committed);
+  CHECK(s->counts().events == 2);
+  CHECK(p.counters().events_applied == 2);
+  // The inbound router assigns a hot lead in the step of its capture: the assign row commits in
+  // the same transaction as the event, so the answer sent after it means the assignment is durable.
+  std::size_t assigns = 0;
+  for (const store::OutboxRow& row : s->outbox("acme")) assigns += row.action == "assign" ? 1 : 0;
+  CHECK(assigns == 2);
+}
+
+TEST_CASE("a failed group commit fails every request staged in it and forgets them", "[runtime][group-commit]") {
+  REQUIRE(standard_workflows().ok());
+  GroupCommitDb db;
+  auto s = store::open_sqlite(db.path());
+  LeadProcessor p(*s, standard_workflows().program, {});
+  p.open();
+  BatchOutcome first = p.stage(p.parse_events("acme", hot_form("ana@acme-corp.com", "k-1"), at).events, at, true);
+  BatchOutcome second = p.stage(p.parse_events("acme", hot_form("bo@initech.io", "k-2"), at).events, at, true);
+  store::fail_next_commit_for_tests(*s);
+  CHECK_FALSE(p.commit_staged().committed);
+  CHECK(p.commit_state(first.commit_ticket) == CommitState::Failed);
+  CHECK(p.commit_state(second.commit_ticket) == CommitState::Failed);
+  CHECK(s->counts().events == 0);
+  CHECK(p.lead_ids("acme").empty());
+  CHECK(p.counters().events_applied == 0);
+
+  // A retry with the same keys is applied: the failed attempt left no key behind.
+  BatchOutcome retry = p.stage(p.parse_events("acme", hot_form("ana@acme-corp.com", "k-1"), at).events, at, true);
+  CHECK(retry.applied == 1);
+  CHECK(retry.commit_ticket != first.commit_ticket);
+  REQUIRE(p.commit_staged().committed);
+  CHECK(p.commit_state(retry.commit_ticket) == CommitState::Committed);
+  CHECK(s->counts().events == 1);
+}
+
+TEST_CASE("handle_request with deferred commit answers with a ticket and commits nothing itself", "[runtime][group-commit]") {
+  REQUIRE(standard_workflows().ok());
+  GroupCommitDb db;
+  auto s = store::open_sqlite(db.path());
+  LeadProcessor p(*s, standard_workflows().program, {});
+  p.open();
+  ServiceConfig config;
+  ApiContext context{p, config, [] { return at; }, {}, {}, {}, {}, {}};
+  context.defer_commit = true;
+  HttpResponse response =
+      handle_request(HttpRequest{"POST", "/v1/events", "", hot_form("ana@acme-corp.com", "k-1")}, context);
+  CHECK(response.status == 200);
+  REQUIRE(response.commit_ticket != 0);
+  CHECK(p.commit_state(response.commit_ticket) == CommitState::Pending);
+  CHECK(s->counts().events == 0);
+  REQUIRE(p.commit_staged().committed);
+  CHECK(p.commit_state(response.commit_ticket) == CommitState::Committed);
+
+  // Without deferral (the default) the request commits before it is answered.
+  context.defer_commit = false;
+  HttpResponse direct = handle_request(HttpRequest{"POST", "/v1/events", "", hot_form("bo@initech.io", "k-2")}, context);
+  CHECK(direct.status == 200);
+  CHECK(direct.commit_ticket == 0);
+  CHECK(s->counts().events == 2);
+}
