@@ -138,6 +138,8 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
   o["score_started"] = lead.score_started;
   // The score the stage was last derived from: without it a reopened lead re-derives its stage.
   o["staged_score"] = lead.staged_score ? json::value(*lead.staged_score) : json::value(nullptr);
+  // The score the stage was last derived from: without it a reopened lead re-derives its stage.
+  o["staged_score"] = lead.staged_score ? json::value(*lead.staged_score) : json::value(nullptr);
   json::object fit;
   for (const auto& [k, v] : lead.fit_points) fit[k] = v;
   o["fit_points"] = std::move(fit);
@@ -263,6 +265,7 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
   lead.fit_total = num(o.if_contains("fit_total"));
   lead.engagement_total = num(o.if_contains("engagement_total"));
   lead.score_started = flag(o.if_contains("score_started"));
+  if (auto* s = o.if_contains("staged_score"); s != nullptr && !s->is_null()) lead.staged_score = as_i64(*s);
   if (auto* s = o.if_contains("staged_score"); s != nullptr && !s->is_null()) lead.staged_score = as_i64(*s);
   if (auto* f = o.if_contains("fit_points"); f != nullptr && f->is_object()) {
     for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string(k)] = as_i64(v);
