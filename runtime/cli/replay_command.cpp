@@ -41,6 +41,7 @@ struct ReplayOptions {
   std::string into;  // the rebuilt store; empty: a scratch file removed afterwards
   std::string now;   // fire timers due by then at the end; empty: the last received_at
   bool check = false;
+  std::size_t reopen_every = 0;  // re-open the processor from the store every N requests (0: never)
 };
 
 // A pending timer as both stores hold it, without its id: ids are global counters whose order
@@ -199,10 +200,16 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
   }
   std::sort(log.begin(), log.end(), [](const store::EventRow& a, const store::EventRow& b) { return a.id < b.id; });
 
-  LeadProcessor processor(*rebuilt, set.program, std::move(directory));
-  processor.open();
+  auto processor_ptr = std::make_unique<LeadProcessor>(*rebuilt, set.program, directory);
+  processor_ptr->open();
   std::size_t batches = 0, applied = 0, timers_fired = 0, problems = 0;
   for (std::size_t i = 0; i < log.size();) {
+    if (options.reopen_every > 0 && batches > 0 && batches % options.reopen_every == 0) {
+      // What a restart does: the processor forgets its memory and reads the store again.
+      processor_ptr = std::make_unique<LeadProcessor>(*rebuilt, set.program, directory);
+      processor_ptr->open();
+    }
+    LeadProcessor& processor = *processor_ptr;
     // Timers due in an earlier second fired on serve's clock before this request arrived.
     BatchOutcome before = processor.fire_due(log[i].received_at - 1);
     timers_fired += before.timers_fired;
@@ -236,6 +243,7 @@ int run_replay(const ReplayOptions& options, std::ostream& out, std::ostream& er
     i = j;
   }
   if (!end_time && !log.empty()) end_time = log.back().received_at;
+  LeadProcessor& processor = *processor_ptr;
   if (end_time) timers_fired += processor.fire_due(*end_time).timers_fired;
 
   out << "replayed " << applied << " events of " << log.size() << " logged, in " << batches << " batches; "
@@ -264,6 +272,9 @@ Command add_replay_command(CLI::App& app) {
   sub->add_option("--workflows", options->workflows, "Folder of .flow files (and owners.json) serve ran")->required()->type_name("DIR");
   sub->add_option("--into", options->into, "Write the rebuilt store here (a new file); default: a scratch file")->type_name("FILE");
   sub->add_option("--now", options->now, "Fire the timers due by TIME at the end (default: the last event's received_at)")->type_name("TIME");
+  sub->add_option("--reopen-every", options->reopen_every,
+                  "Re-open the processor from the rebuilt store every N requests, as a restart does (0: never)")
+      ->type_name("N");
   sub->add_flag("--check", options->check, "Compare leads, tenant state and pending timers with the store; print the differences");
   sub->footer(
       "Each request's events (consecutive log rows of one tenant received in the same second) are applied as\n"

@@ -21,7 +21,9 @@ A client waits for the next wall-clock second before its next request, so that e
 tenant has its own `received_at` and the replay can tell requests apart (see the replay command).
 
 Environment: LEADFLOW_CRASH_ROUNDS (kills, default 6), LEADFLOW_CRASH_EVENTS (default 10000),
-LEADFLOW_CRASH_CLIENTS (default 8), LEADFLOW_CRASH_SEED (default: random, printed).
+LEADFLOW_CRASH_CLIENTS (default 8), LEADFLOW_CRASH_SEED (default: random, printed),
+LEADFLOW_CRASH_SIGNAL=term (restart with SIGTERM instead: a restart problem rather than a crash one),
+LEADFLOW_CRASH_DELIVERY=sink (no webhook receiver).
 
 Usage: test_crash.py [path/to/leadflow]
 """
@@ -42,6 +44,9 @@ ROUNDS = int(os.environ.get("LEADFLOW_CRASH_ROUNDS", "6"))
 EVENTS = int(os.environ.get("LEADFLOW_CRASH_EVENTS", "10000"))
 CLIENTS = int(os.environ.get("LEADFLOW_CRASH_CLIENTS", "8"))
 SEED = int(os.environ.get("LEADFLOW_CRASH_SEED", str(random.randrange(1 << 30))))
+# Restart with SIGTERM instead of SIGKILL: tells a restart problem (state that does not survive
+# a reopen) from a crash problem when the replay differs.
+GRACEFUL = os.environ.get("LEADFLOW_CRASH_SIGNAL", "kill") == "term"
 FIRST_LEADS = 30  # the first request of each client creates C-1 .. C-30
 WEBHOOK_KINDS = ("assign", "merge", "blocked")
 
@@ -182,7 +187,7 @@ def wait_outbox_delivered(db, timeout=150):
 
 
 def main(binary, tmp):
-    print(f"crash test: {EVENTS} events, {CLIENTS} clients, {ROUNDS} kills, seed {SEED}")
+    print(f"crash test: {EVENTS} events, {CLIENTS} clients, {ROUNDS} {'SIGTERM restarts' if GRACEFUL else 'kills'}, seed {SEED}")
     rng = random.Random(SEED)
     random.seed(SEED)
     tenants = [f"t{i}" for i in range(CLIENTS)]
@@ -223,7 +228,10 @@ def main(binary, tmp):
             time.sleep(rng.uniform(0.5, 4.0))
             if all(c.done for c in clients):
                 break
-            server.kill9()
+            if GRACEFUL:
+                server.stop()
+            else:
+                server.kill9()
             kills += 1
             time.sleep(rng.uniform(0.0, 0.5))  # clients see refused connections meanwhile
             server = Server(binary, workflows, db, config=config, log=server.log)
