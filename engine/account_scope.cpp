@@ -53,7 +53,7 @@ struct Decider {
     return true;
   }
 
-  // Runs the `for` steps of one block; false when the first one chose nobody (for `else`).
+  // Runs the `for` steps of one block (the top level, or an `else` block), in order.
   void block(const Workflow& w, const std::vector<AccountSelection>& steps) {
     for (const AccountSelection& s : steps) select(w, s);
   }
@@ -85,7 +85,7 @@ struct Decider {
       block(w, s.otherwise);
       return;
     }
-    for (std::size_t i : matching) out.starts.push_back(AccountStart{members[i].id, s.body, w.name + ": " + s.label});
+    for (std::size_t i : matching) out.starts.push_back(AccountStart{members[i].id, s.body, s.label});
   }
 };
 

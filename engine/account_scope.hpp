@@ -45,7 +45,7 @@ struct AccountMember {
 struct AccountStart {
   std::string lead;
   std::int32_t workflow = no_index;
-  std::string why;  // for the trace: `gatekeeper_bypass: for up to 3 leads of account ...`
+  std::string why;  // for the trace: `for up to 3 leads of account where ...`
 };
 
 struct AccountDecision {

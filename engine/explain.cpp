@@ -345,6 +345,16 @@ std::vector<std::string> explain_why_not(const Program& p, const LeadState& lead
       }
       continue;
     }
+    // An account workflow runs no lead itself: its `for` bodies (same name) are what a lead enters.
+    if (w.body_of != no_index) continue;
+    if (w.account) {
+      bool chosen = false;
+      for (std::size_t bi = 0; bi < p.workflows.size(); ++bi) {
+        if (p.workflows[bi].body_of == w.index && enrollment(lead, static_cast<std::int32_t>(bi))) chosen = true;
+      }
+      if (!chosen) out.push_back("workflow " + w.name + ": decided per account; its `for` steps never chose this lead");
+      continue;
+    }
     out.push_back("workflow " + w.name + ": never entered");
     for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
       out.push_back("  " + why_trigger_failed(p, lead, w, static_cast<std::int32_t>(wi), ti, now));
