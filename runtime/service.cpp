@@ -147,7 +147,9 @@ struct Service::Impl {
     json::object o;
     o["version"] = processor.program()->version;
     json::array wfs;
-    for (const engine::Workflow& w : processor.program()->workflows) wfs.push_back(json::string(w.name));
+    for (const engine::Workflow& w : processor.program()->workflows) {
+      if (w.body_of == engine::no_index) wfs.push_back(json::string(w.name));  // not an account workflow's `for` body
+    }
     o["workflows"] = std::move(wfs);
     json::array in_flight;
     for (const auto& [key, n] : processor.runs_in_flight()) {
