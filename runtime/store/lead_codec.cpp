@@ -2,6 +2,7 @@
 #include "runtime/store/lead_codec.hpp"
 
 #include <boost/json.hpp>
+#include <charconv>
 
 #include "engine/workflow_graph.hpp"
 
@@ -82,94 +83,230 @@ std::string name_of_event(const engine::Program& p, std::int32_t index) {
 
 std::string encode_value(const Value& v) { return json::serialize(to_json_value(v)); }
 
+namespace {
+
+// A JSON writer straight into a string: encode_lead runs for every lead a batch touched, and
+// building a boost::json tree first cost more than the SQLite writes of the row. Keys come out
+// in the order written, as boost::json::serialize of the same object would give them.
+class JsonOut {
+ public:
+  std::string text;
+
+  void open_object() { open('{'); }
+  void close_object() { close('}'); }
+  void open_array() { open('['); }
+  void close_array() { close(']'); }
+  // Inside an object: the key, then exactly one value or container.
+  JsonOut& key(std::string_view k) {
+    comma();
+    engine::append_json_string(text, k);
+    text += ':';
+    after_key_ = true;
+    return *this;
+  }
+  void str(std::string_view v) {
+    comma();
+    engine::append_json_string(text, v);
+  }
+  void num(std::int64_t v) {
+    comma();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    text.append(buf, r.ptr);
+  }
+  void unum(std::uint64_t v) {
+    comma();
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    text.append(buf, r.ptr);
+  }
+  void boolean(bool v) {
+    comma();
+    text += v ? "true" : "false";
+  }
+  void null() {
+    comma();
+    text += "null";
+  }
+  void value(const Value& v) {
+    switch (v.kind()) {
+      case ValueKind::Null: null(); return;
+      case ValueKind::Bool: boolean(v.as_bool()); return;
+      case ValueKind::Int: num(v.as_int()); return;
+      case ValueKind::String: str(v.as_string()); return;
+      case ValueKind::Time: open_object(); key("t").num(v.as_time()); close_object(); return;
+      case ValueKind::Duration: open_object(); key("d").num(v.as_duration()); close_object(); return;
+      case ValueKind::Decimal:
+      case ValueKind::List:
+        // Rare; boost::json's number formatting keeps doubles exact.
+        comma();
+        text += json::serialize(to_json_value(v));
+        return;
+    }
+  }
+
+ private:
+  void open(char c) {
+    comma();
+    text += c;
+    first_ = true;
+  }
+  void close(char c) {
+    text += c;
+    first_ = false;
+  }
+  void comma() {
+    if (after_key_) {
+      after_key_ = false;
+      first_ = false;
+      return;
+    }
+    if (!first_) text += ',';
+    first_ = false;
+  }
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
+}  // namespace
+
 std::string encode_lead(const engine::LeadState& lead, const engine::Program& live) {
-  json::object o;
-  o["tenant"] = lead.tenant;
-  json::object fields;
+  JsonOut o;
+  o.text.reserve(4096);
+  o.open_object();
+  o.key("tenant").str(lead.tenant);
+  o.key("fields").open_object();
   for (std::size_t i = 0; i < lead.fields.size() && i < live.lead_fields.size(); ++i) {
-    if (!lead.fields[i].is_null()) fields[live.lead_fields[i].name] = to_json_value(lead.fields[i]);
+    if (!lead.fields[i].is_null()) o.key(live.lead_fields[i].name).value(lead.fields[i]);
   }
-  o["fields"] = std::move(fields);
-  json::array score_log;
+  o.close_object();
+  o.key("score_log").open_array();
   for (const engine::ScoreEntry& e : lead.score_log) {
-    score_log.push_back(json::array{json::string(e.source), json::string(e.reason), e.points, e.at, json::string(e.rule)});
+    o.open_array();
+    o.str(e.source);
+    o.str(e.reason);
+    o.num(e.points);
+    o.num(e.at);
+    o.str(e.rule);
+    o.close_array();
   }
-  o["score_log"] = std::move(score_log);
-  json::array runs;
+  o.close_array();
+  o.key("runs").open_array();
   for (const engine::Run& r : lead.runs) {
     const engine::Program& p = r.program ? *r.program : live;
-    json::object run;
-    run["id"] = r.id;
-    run["version"] = p.version;
-    run["workflow"] = r.workflow_name.empty() ? name_of_workflow(p, r.workflow) : r.workflow_name;
-    run["node"] = r.node;
-    run["status"] = static_cast<int>(r.status);
-    run["started_at"] = r.started_at;
-    run["wake_at"] = r.wake_at;
-    run["wait_event"] = name_of_event(p, r.wait_event);
-    run["generation"] = r.generation;
-    run["retry_step"] = r.retry_step;
-    runs.push_back(std::move(run));
+    o.open_object();
+    o.key("id").unum(r.id);
+    o.key("version").str(p.version);
+    o.key("workflow").str(r.workflow_name.empty() ? name_of_workflow(p, r.workflow) : r.workflow_name);
+    o.key("node").unum(r.node);
+    o.key("status").num(static_cast<int>(r.status));
+    o.key("started_at").num(r.started_at);
+    o.key("wake_at").num(r.wake_at);
+    o.key("wait_event").str(name_of_event(p, r.wait_event));
+    o.key("generation").unum(r.generation);
+    o.key("retry_step").boolean(r.retry_step);
+    o.close_object();
   }
-  o["runs"] = std::move(runs);
-  json::object enrollments;
+  o.close_array();
+  o.key("enrollments").open_object();
   for (const auto& [wf, e] : lead.enrollments) {
     std::string name = name_of_workflow(live, wf);
-    if (!name.empty()) enrollments[name] = json::array{e.count, e.last_enrolled_at};
+    if (name.empty()) continue;
+    o.key(name).open_array();
+    o.unum(e.count);
+    o.num(e.last_enrolled_at);
+    o.close_array();
   }
-  o["enrollments"] = std::move(enrollments);
-  json::array held;
+  o.close_object();
+  o.key("held").open_array();
   for (const engine::HeldCondition& h : lead.held) {
-    held.push_back(json::array{json::string(name_of_workflow(live, h.workflow)), h.trigger, h.since, h.fired, h.generation});
+    o.open_array();
+    o.str(name_of_workflow(live, h.workflow));
+    o.num(h.trigger);
+    o.num(h.since);
+    o.boolean(h.fired);
+    o.unum(h.generation);
+    o.close_array();
   }
-  o["held"] = std::move(held);
-  json::array slas;
-  for (const engine::SlaClock& s : lead.slas) {
-    std::string name = s.sla >= 0 && static_cast<std::size_t>(s.sla) < live.slas.size()
-                           ? live.slas[static_cast<std::size_t>(s.sla)].name
-                           : std::string();
-    slas.push_back(json::array{json::string(name), s.started_at, json::string(s.owner), s.next_level, s.after_reassign});
+  o.close_array();
+  o.key("slas").open_array();
+  for (const engine::SlaClock& c : lead.slas) {
+    o.open_array();
+    o.str(c.sla >= 0 && static_cast<std::size_t>(c.sla) < live.slas.size()
+              ? std::string_view(live.slas[static_cast<std::size_t>(c.sla)].name)
+              : std::string_view());
+    o.num(c.started_at);
+    o.str(c.owner);
+    o.unum(c.next_level);
+    o.boolean(c.after_reassign);
+    o.close_array();
   }
-  o["slas"] = std::move(slas);
-  o["next_run_id"] = lead.next_run_id;
-  o["email_suppressed"] = lead.email_suppressed;
-  o["fit_total"] = lead.fit_total;
-  o["engagement_total"] = lead.engagement_total;
-  o["score_started"] = lead.score_started;
+  o.close_array();
+  o.key("next_run_id").unum(lead.next_run_id);
+  o.key("email_suppressed").boolean(lead.email_suppressed);
+  o.key("fit_total").num(lead.fit_total);
+  o.key("engagement_total").num(lead.engagement_total);
+  o.key("score_started").boolean(lead.score_started);
   // The score the stage was last derived from: without it a reopened lead re-derives its stage.
-  o["staged_score"] = lead.staged_score ? json::value(*lead.staged_score) : json::value(nullptr);
-  // The score the stage was last derived from: without it a reopened lead re-derives its stage.
-  o["staged_score"] = lead.staged_score ? json::value(*lead.staged_score) : json::value(nullptr);
-  json::object fit;
-  for (const auto& [k, v] : lead.fit_points) fit[k] = v;
-  o["fit_points"] = std::move(fit);
-  json::object decay;
-  for (const auto& [k, v] : lead.decay_applied) decay[k] = v;
-  o["decay_applied"] = std::move(decay);
+  if (lead.staged_score) {
+    o.key("staged_score").num(*lead.staged_score);
+  } else {
+    o.key("staged_score").null();
+  }
+  o.key("fit_points").open_object();
+  for (const auto& [k, v] : lead.fit_points) o.key(k).num(v);
+  o.close_object();
+  o.key("decay_applied").open_object();
+  for (const auto& [k, v] : lead.decay_applied) o.key(k).num(v);
+  o.close_object();
 
-  json::object facts;
-  json::object events;
+  o.key("facts").open_object();
+  o.key("events").open_object();
   for (const auto& [ev, seen] : lead.facts.events) {
     std::string name = name_of_event(live, ev);
-    if (!name.empty()) events[name] = json::array{seen.count, seen.last_at};
+    if (name.empty()) continue;
+    o.key(name).open_array();
+    o.unum(seen.count);
+    o.num(seen.last_at);
+    o.close_array();
   }
-  facts["events"] = std::move(events);
-  json::object triggers;
+  o.close_object();
+  o.key("triggers").open_object();
   for (const auto& [k, t] : lead.facts.triggers) {
-    triggers[k] = json::array{t.at, t.result, json::string(t.text), t.failed, t.longest_held, t.longest_since};
+    o.key(k).open_array();
+    o.num(t.at);
+    o.boolean(t.result);
+    o.str(t.text);
+    o.unum(t.failed);
+    o.num(t.longest_held);
+    o.num(t.longest_since);
+    o.close_array();
   }
-  facts["triggers"] = std::move(triggers);
-  json::object refusals;
-  for (const auto& [k, r] : lead.facts.refusals) refusals[k] = json::array{r.count, r.last_at, json::string(r.reason)};
-  facts["refusals"] = std::move(refusals);
-  json::object run_ends;
-  for (const auto& [k, r] : lead.facts.run_ends) run_ends[k] = json::array{r.run, r.at, json::string(r.how)};
-  facts["run_ends"] = std::move(run_ends);
-  json::array stages;
-  for (const std::string& s : lead.facts.stages) stages.push_back(json::string(s));
-  facts["stages"] = std::move(stages);
-  o["facts"] = std::move(facts);
-  return json::serialize(o);
+  o.close_object();
+  o.key("refusals").open_object();
+  for (const auto& [k, r] : lead.facts.refusals) {
+    o.key(k).open_array();
+    o.unum(r.count);
+    o.num(r.last_at);
+    o.str(r.reason);
+    o.close_array();
+  }
+  o.close_object();
+  o.key("run_ends").open_object();
+  for (const auto& [k, r] : lead.facts.run_ends) {
+    o.key(k).open_array();
+    o.unum(r.run);
+    o.num(r.at);
+    o.str(r.how);
+    o.close_array();
+  }
+  o.close_object();
+  o.key("stages").open_array();
+  for (const std::string& st : lead.facts.stages) o.str(st);
+  o.close_array();
+  o.close_object();
+  o.close_object();
+  return std::move(o.text);
 }
 
 engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<const engine::Program>& live_ptr,
@@ -265,7 +402,6 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
   lead.fit_total = num(o.if_contains("fit_total"));
   lead.engagement_total = num(o.if_contains("engagement_total"));
   lead.score_started = flag(o.if_contains("score_started"));
-  if (auto* s = o.if_contains("staged_score"); s != nullptr && !s->is_null()) lead.staged_score = as_i64(*s);
   if (auto* s = o.if_contains("staged_score"); s != nullptr && !s->is_null()) lead.staged_score = as_i64(*s);
   if (auto* f = o.if_contains("fit_points"); f != nullptr && f->is_object()) {
     for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string(k)] = as_i64(v);
