@@ -233,7 +233,7 @@ HttpResponse handle_request(const HttpRequest& request, ApiContext& context) {
   }
   if (path == "/v1/workflows") {
     if (request.method != "GET") return error(405, "method not allowed", "method");
-    return HttpResponse{200, "application/json", context.workflows_json ? context.workflows_json() : "{}\n"};
+    return HttpResponse{200, "application/json", context.workflows_json ? context.workflows_json(*tenant) : "{}\n"};
   }
   if (path == "/v1/reload") {
     if (request.method != "POST") return error(405, "method not allowed", "method");
@@ -243,7 +243,7 @@ HttpResponse handle_request(const HttpRequest& request, ApiContext& context) {
   if (path == "/v1/reload/plan") {
     if (request.method != "GET") return error(405, "method not allowed", "method");
     if (!context.reload_plan) return error(404, "reload is not available", "path");
-    return HttpResponse{200, "application/json", context.reload_plan()};
+    return HttpResponse{200, "application/json", context.reload_plan(*tenant)};
   }
   return error(404, "no such endpoint `" + path + "`", "path");
 }

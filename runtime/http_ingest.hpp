@@ -57,9 +57,10 @@ struct ApiContext {
   LeadProcessor& processor;
   const ServiceConfig& config;
   std::function<engine::TimePoint()> clock;
-  std::function<std::string()> workflows_json;  // GET /v1/workflows
+  // Both take the caller's tenant: runs in flight are counted for that tenant only.
+  std::function<std::string(const std::string& tenant)> workflows_json;  // GET /v1/workflows
   std::function<HttpResponse()> reload;         // POST /v1/reload
-  std::function<std::string()> reload_plan;     // GET /v1/reload/plan
+  std::function<std::string(const std::string& tenant)> reload_plan;     // GET /v1/reload/plan
   std::function<std::string()> metrics;         // GET /metrics
   std::function<void()> committed;              // after a batch committed: re-arm timers, relay
   // Group commit: POST /v1/events only stages its events (LeadProcessor::stage) and returns the

@@ -563,9 +563,10 @@ const engine::TenantState* LeadProcessor::tenant(const std::string& tenant) cons
   return t == tenants_.end() ? nullptr : &t->second.state;
 }
 
-std::map<std::pair<std::string, std::string>, std::size_t> LeadProcessor::runs_in_flight() const {
+std::map<std::pair<std::string, std::string>, std::size_t> LeadProcessor::runs_in_flight(const std::string* tenant) const {
   std::map<std::pair<std::string, std::string>, std::size_t> out;
   for (const auto& [name, t] : tenants_) {
+    if (tenant != nullptr && name != *tenant) continue;
     for (const auto& [id, lead] : t.leads) {
       for (const engine::Run& r : lead.runs) {
         if (r.status == engine::RunStatus::Done) continue;

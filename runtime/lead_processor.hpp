@@ -118,7 +118,8 @@ class LeadProcessor {
   std::vector<std::string> lead_ids(const std::string& tenant) const;
   const engine::TenantState* tenant(const std::string& tenant) const;
   // Runs in flight per (version, workflow name), over every tenant.
-  std::map<std::pair<std::string, std::string>, std::size_t> runs_in_flight() const;
+  // Runs not done, by (version, workflow); of one tenant, or of all when `tenant` is null.
+  std::map<std::pair<std::string, std::string>, std::size_t> runs_in_flight(const std::string* tenant = nullptr) const;
   std::size_t unassigned_leads() const;
   // Captures and those merged into an existing lead, over all tenants (the duplicate rate).
   std::pair<std::int64_t, std::int64_t> captures_and_duplicates() const;

@@ -91,14 +91,14 @@ struct Service::Impl {
 
   ApiContext context() {
     ApiContext ctx{processor, config, clock, {}, {}, {}, {}, {}};
-    ctx.workflows_json = [this] { return workflows_json(); };
+    ctx.workflows_json = [this](const std::string& tenant) { return workflows_json(tenant); };
     ctx.reload = [this] {
       bool ok = reload();
       json::object o{{"ok", ok}, {"version", processor.program()->version},
                      {"diagnostics", reload_status.last_diagnostics}};
       return HttpResponse{ok ? 200 : 422, "application/json", json::serialize(o) + "\n"};
     };
-    ctx.reload_plan = [this] { return plan_json(); };
+    ctx.reload_plan = [this](const std::string& tenant) { return plan_json(tenant); };
     ctx.metrics = [this] {
       return render_metrics(processor, reload_status, http_counters, store.counts().outbox_pending) +
              render_outbox_metrics(relay.counters(), registry.names());
@@ -143,7 +143,7 @@ struct Service::Impl {
     }
   }
 
-  std::string workflows_json() {
+  std::string workflows_json(const std::string& tenant) {
     json::object o;
     o["version"] = processor.program()->version;
     json::array wfs;
@@ -152,7 +152,7 @@ struct Service::Impl {
     }
     o["workflows"] = std::move(wfs);
     json::array in_flight;
-    for (const auto& [key, n] : processor.runs_in_flight()) {
+    for (const auto& [key, n] : processor.runs_in_flight(&tenant)) {
       in_flight.push_back(json::object{{"version", key.first}, {"workflow", key.second}, {"runs", n}});
     }
     o["runs_in_flight"] = std::move(in_flight);
@@ -164,13 +164,13 @@ struct Service::Impl {
     return json::serialize(o) + "\n";
   }
 
-  std::string plan_json() {
+  std::string plan_json(const std::string& tenant) {
     CompiledSet next = compile_workflow_set(dir);
     json::object o;
     o["compiles"] = next.ok();
     o["diagnostics"] = next.diagnostics;
     json::array entries;
-    for (const ReloadPlanEntry& e : reload_plan(live, next, processor.runs_in_flight())) {
+    for (const ReloadPlanEntry& e : reload_plan(live, next, processor.runs_in_flight(&tenant))) {
       entries.push_back(json::object{{"workflow", e.workflow}, {"change", e.change}, {"runs_in_flight", e.runs_in_flight}});
     }
     o["workflows"] = std::move(entries);

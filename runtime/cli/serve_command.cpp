@@ -1,7 +1,10 @@
 // `leadflow serve`: compile the workflow folder, open the store, then ingest a JSONL file (and
 // exit) or serve HTTP with timers, hot reload and the outbox relay until SIGTERM.
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -99,6 +102,17 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   } catch (const std::exception& e) {
     err << "leadflow: error: " << e.what() << '\n';
     return exit_usage;
+  }
+  // One serve per store: a second one would keep its own copy of the leads in memory and take
+  // over the first one's outbox claims. The kernel drops the lock when the process dies (kill -9).
+  const int lock_fd = ::open(options.db.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    err << "leadflow: error: " << options.db << " is in use by another leadflow serve\n";
+    if (lock_fd >= 0) ::close(lock_fd);
+    return exit_usage;
+  }
+  if (std::size_t released = db->release_claims(); released > 0) {
+    spdlog::info("outbox: {} deliveries cut off by the last stop are due again", released);
   }
   std::ostringstream sources;
   LeadProcessor processor(*db, set.program, std::move(directory));

@@ -363,6 +363,11 @@ class SqliteStore final : public Store {
     }
     return routed;
   }
+  std::size_t release_claims() override {
+    Statement s(db_, "UPDATE outbox SET status='pending', next_attempt_at=0 WHERE status='claimed'");
+    s.run();
+    return static_cast<std::size_t>(sqlite3_changes(db_));
+  }
   std::optional<engine::TimePoint> next_outbox_attempt() override {
     Statement s(db_, "SELECT count(*), min(next_attempt_at) FROM outbox WHERE status IN ('pending','claimed') "
                      "AND connector != ''");

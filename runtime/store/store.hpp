@@ -157,6 +157,10 @@ class Store {
   // (status Skipped). Returns how many rows were routed.
   using OutboxRoutes = std::function<std::vector<std::string>(const std::string& action)>;
   virtual std::size_t route_outbox(const OutboxRoutes& routes) = 0;
+  // Claims left by a process that is gone (killed mid-delivery) go back to pending, due at once,
+  // instead of waiting out their lease; their attempts stay counted. Only for the one process that
+  // owns the store (serve holds an exclusive lock on it). Returns how many were released.
+  virtual std::size_t release_claims() = 0;
   // When the next pending row falls due, or a claimed row's lease runs out.
   virtual std::optional<engine::TimePoint> next_outbox_attempt() = 0;
   virtual std::vector<OutboxRow> outbox(const std::string& tenant) = 0;  // by id

@@ -11,6 +11,7 @@ Usage: test_tenants.py [path/to/leadflow]
 """
 
 import json
+import subprocess
 import time
 
 from serve_harness import Server, check, db_rows, fail, iso, json_body, ndjson, run_test, wait_quiet, write_json, STDLIB
@@ -109,6 +110,11 @@ def main(binary, tmp):
               for t in TOKENS}
     check(emails == {"a": {"anna@alpha.example", "carl@alpha.example"}, "b": {"boris@bravo.example"}},
           f"stored leads per tenant: {emails}")
+    # One serve per store: a second one on the same database is refused before it binds.
+    second = subprocess.run([binary, "serve", "--workflows", STDLIB, "--db", db, "--listen", "127.0.0.1:1"],
+                            capture_output=True, text=True, timeout=60)
+    check(second.returncode == 2 and "in use by another leadflow serve" in second.stderr,
+          f"a second serve on the same db: exit {second.returncode}, stderr {second.stderr!r}")
     rc = server.stop()
     check(rc == 0, f"serve exited with {rc} on SIGTERM")
     print("ok: two tenants stay isolated (reads 404, writes 422, keys and ids per tenant, shared endpoints leak nothing)")

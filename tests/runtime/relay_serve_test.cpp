@@ -1,6 +1,6 @@
 // The relay inside a started `leadflow serve`: a webhook receiver that never answers does not hold
 // up HTTP ingestion, and SIGTERM still ends the process cleanly, leaving the cut-off deliveries
-// claimed (they are sent again after their lease, see relay_test.cpp).
+// claimed (the next serve on the store releases them at start; see relay_test.cpp for leases).
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
@@ -143,7 +143,7 @@ TEST_CASE("a webhook that never answers holds up neither ingestion nor shutdown"
 
   auto db = store::open_sqlite((dir / "db.sqlite").string());
   // Every assignment went to both connectors: the file has it, the webhook's copy was cut off by the
-  // shutdown (still claimed, sent again after its lease).
+  // shutdown (still claimed; the next start releases them).
   std::size_t hook_claimed = 0, file_assigns = 0, file_delivered = 0, other = 0;
   for (const store::OutboxRow& row : db->outbox("acme")) {
     if (row.connector == "hook" && row.status == store::OutboxStatus::Claimed && row.action == "assign") {

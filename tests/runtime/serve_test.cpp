@@ -189,7 +189,8 @@ TEST_CASE("handle_request authenticates, isolates tenants and names the field of
   config.tokens["globex-token-0123456789"] = "globex";
   config.max_body_bytes = 4096;
   config.max_json_depth = 8;
-  ApiContext ctx{p, config, [] { return t0; }, [] { return std::string("{}"); }, {}, {}, [] { return std::string("m 1\n"); }, {}};
+  ApiContext ctx{p, config, [] { return t0; },
+                 [](const std::string& tenant) { return "{\"tenant\":\"" + tenant + "\"}"; }, {}, {}, [] { return std::string("m 1\n"); }, {}};
   auto req = [&](std::string method, std::string target, std::string token, std::string body = {}) {
     return handle_request(HttpRequest{method, target, token.empty() ? "" : "Bearer " + token, body}, ctx);
   };
@@ -232,7 +233,10 @@ TEST_CASE("handle_request authenticates, isolates tenants and names the field of
   HttpResponse bad_key = req("POST", "/v1/events", "acme-token-0123456789",
                              R"({"type":"replied","lead":"x","idempotency_key":5})");
   CHECK(bad_key.body.find("\"field\":\"idempotency_key\"") != std::string::npos);
-  CHECK(req("GET", "/v1/workflows", "acme-token-0123456789").status == 200);
+  // Runs in flight are counted for the caller's tenant only.
+  HttpResponse workflows = req("GET", "/v1/workflows", "acme-token-0123456789");
+  CHECK(workflows.status == 200);
+  CHECK(workflows.body == "{\"tenant\":\"acme\"}");
   CHECK(req("GET", "/v1/nope", "acme-token-0123456789").status == 404);
   CHECK(req("DELETE", "/v1/events", "acme-token-0123456789").status == 405);
   CHECK(s->counts().events == 1);  // none of the refused requests changed the store
