@@ -10,6 +10,7 @@
 # Usage: bench/serve_bench.sh [a] [b] [c]   (default: all three)
 # Environment: BUILD_DIR (default build), PORT (18080), SEEDED (10000 leads before a and b),
 #   SKIP_BUILD=1 (use the binaries in BUILD_DIR as they are), DURABILITY (full; or process),
+#   SERVE_CONFIG (a serve --config file, e.g. to set "relay": {"delay_ms": N}),
 #   RATE (1000 events/s, scenario b),
 #   DURATION (20 s), CONNECTIONS (4), BATCH (1000); scenario c: C_LEADS (hot form submissions
 #   ingested; about 11.7 pending timers each: 86,000 give 1,007,748) and C_NOW (the clock of the ingest and the restarts).
@@ -51,7 +52,7 @@ wait_healthy() {  # prints the seconds it took
 }
 start_server() {  # $1: database, then extra options
   "$LEADFLOW" serve --workflows stdlib-workflows --sink "$tmp/outbox.jsonl" --listen "127.0.0.1:$PORT" \
-    --durability "$DURABILITY" --db "$@" \
+    --durability "$DURABILITY" ${SERVE_CONFIG:+--config "$SERVE_CONFIG"} --db "$@" \
     >>"$tmp/serve.log" 2>&1 &
   server=$!
 }

@@ -80,6 +80,14 @@ bool parse_service_config(const std::string& text, ServiceConfig& config, std::s
       config.debounce_ms = d->get_int64();
     }
   }
+  if (auto* r = o.if_contains("relay")) {
+    const json::object* ro = r->if_object();
+    const json::value* d = ro == nullptr ? nullptr : ro->if_contains("delay_ms");
+    if (ro == nullptr || (d != nullptr && (!d->is_int64() || d->get_int64() < 0 || d->get_int64() > 60000))) {
+      return error = "`relay.delay_ms`: expected milliseconds from 0 to 60000", false;
+    }
+    if (d != nullptr) config.relay_delay_ms = d->get_int64();
+  }
   // The outbox connectors: the keys of examples/connectors.json, parsed by their own parser.
   json::object registry;
   for (const char* key : {"connectors", "routes", "retry", "allow_private_targets"}) {

@@ -29,6 +29,11 @@ struct ServiceConfig {
   // (off: reload only by POST /v1/reload / `leadflow reload`), and the quiet time before a reload.
   bool watch = true;
   std::int64_t debounce_ms = 300;
+  // `"relay": {"delay_ms": 0}`: how long the outbox relay waits after a commit before its pass
+  // (one pass serves every commit made meanwhile). Passes run on the one service thread, so a
+  // delay trades fewer, longer passes (better p50/p90) for a longer worst wait behind one (p99):
+  // docs/performance.md, "Serve".
+  std::int64_t relay_delay_ms = 0;
   std::int64_t shutdown_grace_seconds = 5;     // SIGTERM: how long deliveries in flight may finish
 };
 // False (error says which key) when the config is malformed. Relative file paths in it (JSONL

@@ -72,7 +72,8 @@ struct Service::Impl {
   asio::steady_timer shutdown_guard{io};
   outbox::ConnectorRegistry registry;
   outbox::Relay relay;
-  bool relay_kick_posted = false;
+  asio::steady_timer relay_delay{io};
+  bool relay_kick_pending = false;
   std::unique_ptr<asio::posix::stream_descriptor> inotify;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
   ReloadStatus reload_status;
@@ -200,12 +201,13 @@ struct Service::Impl {
   }
 
   void after_commit() {
-    // Posted, so the HTTP answer goes out first; one pass serves all commits made meanwhile.
-    if (!relay_kick_posted) {
-      relay_kick_posted = true;
-      asio::post(io, [this] {
-        relay_kick_posted = false;
-        relay.kick();
+    // Deferred, so the HTTP answer goes out first; one pass serves all commits made meanwhile.
+    if (!relay_kick_pending) {
+      relay_kick_pending = true;
+      relay_delay.expires_after(std::chrono::milliseconds(config.relay_delay_ms));
+      relay_delay.async_wait([this](boost::system::error_code ec) {
+        relay_kick_pending = false;
+        if (!ec && !stopping) relay.kick();
       });
     }
     arm_timer();
@@ -354,6 +356,7 @@ struct Service::Impl {
       acceptor->close(ignored);
       timer.cancel();
       debounce.cancel();
+      relay_delay.cancel();
       if (inotify) inotify->close(ignored);
       // Any batch in hand has committed: handlers run one at a time on this thread. Deliveries
       // in flight get a moment to finish; a row cut off stays claimed and is sent again after

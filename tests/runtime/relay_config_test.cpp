@@ -112,3 +112,16 @@ TEST_CASE("serve exits 2 before binding when the config's outbox part is wrong",
   CHECK_FALSE(std::filesystem::exists(dir / "db.sqlite"));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("the relay's delay after a commit: 0 by default, set in milliseconds, bad values name the key",
+          "[relay][config]") {
+  ServiceConfig config;
+  std::string error;
+  REQUIRE(parse_service_config(R"({"listen": "127.0.0.1:9000"})", config, error, "conf"));
+  CHECK(config.relay_delay_ms == 0);
+  REQUIRE(parse_service_config(R"({"relay": {"delay_ms": 25}})", config, error, "conf"));
+  CHECK(config.relay_delay_ms == 25);
+  CHECK(parse_error(R"({"relay": {"delay_ms": -1}})") == "`relay.delay_ms`: expected milliseconds from 0 to 60000");
+  CHECK(parse_error(R"({"relay": {"delay_ms": "20"}})") == "`relay.delay_ms`: expected milliseconds from 0 to 60000");
+  CHECK(parse_error(R"({"relay": 20})") == "`relay.delay_ms`: expected milliseconds from 0 to 60000");
+}
