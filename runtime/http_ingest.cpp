@@ -248,6 +248,21 @@ HttpResponse handle_request(const HttpRequest& request, ApiContext& context) {
     if (!context.reload) return error(404, "reload is not available", "path");
     return context.reload();
   }
+  if (path == "/v1/forget") {
+    if (request.method != "POST") return error(405, "method not allowed", "method");
+    if (!context.forget) return error(404, "forget is not available", "path");
+    if (request.body.size() > context.config.max_body_bytes) {
+      return error(413, "body larger than " + std::to_string(context.config.max_body_bytes) + " bytes", "body");
+    }
+    json::error_code ec;
+    json::value v = json::parse(request.body, ec);
+    if (ec || !v.is_object()) return error(400, "expected a JSON object {\"email\": \"...\"}", "body");
+    const json::value* email = v.get_object().if_contains("email");
+    if (email == nullptr || !email->is_string() || email->get_string().find_first_not_of(" \t") == json::string::npos) {
+      return error(422, "expected the person's e-mail address as a string", "email");
+    }
+    return context.forget(*tenant, std::string(email->get_string()));
+  }
   if (path == "/v1/reload/plan") {
     if (request.method != "GET") return error(405, "method not allowed", "method");
     if (!context.reload_plan) return error(404, "reload is not available", "path");

@@ -68,6 +68,9 @@ struct ApiContext {
   std::function<std::string(const std::string& tenant)> reload_plan;     // GET /v1/reload/plan
   std::function<std::string()> metrics;         // GET /metrics
   std::function<void()> committed;              // after a batch committed: re-arm timers, relay
+  // POST /v1/forget: erases the person with this (normalised) e-mail from the caller's tenant;
+  // the answer is the service's (200 with what was erased, 404 when nothing named them).
+  std::function<HttpResponse(const std::string& tenant, const std::string& email)> forget;
   // Group commit: POST /v1/events only stages its events (LeadProcessor::stage) and returns the
   // answer with a commit ticket; the caller commits and answers once the ticket is durable.
   bool defer_commit = false;

@@ -76,6 +76,7 @@ struct Service::Impl {
   bool relay_kick_pending = false;
   std::unique_ptr<asio::posix::stream_descriptor> inotify;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
+  Service::ForgetFunction forget_person;
   ReloadStatus reload_status;
   HttpCounters http_counters;
   bool stopping = false;
@@ -105,6 +106,7 @@ struct Service::Impl {
              render_outbox_metrics(relay.counters(), registry.names());
     };
     ctx.committed = [this] { after_commit(); };
+    if (forget_person) ctx.forget = [this](const std::string& tenant, const std::string& email) { return forget(tenant, email); };
     ctx.defer_commit = true;
     return ctx;
   }
@@ -120,12 +122,46 @@ struct Service::Impl {
     group_commit_posted = true;
     asio::post(io, [this] {
       group_commit_posted = false;
-      std::shared_ptr<asio::steady_timer> waiters = std::move(commit_waiters);
-      BatchOutcome outcome = processor.commit_staged();
-      if (!outcome.committed) spdlog::error("the store refused the batch: {}", outcome.error);
-      if (waiters) waiters->cancel();
-      after_commit();
+      commit_staged_now();
     });
+  }
+
+  void commit_staged_now() {
+    std::shared_ptr<asio::steady_timer> waiters = std::move(commit_waiters);
+    BatchOutcome outcome = processor.commit_staged();
+    if (!outcome.committed) spdlog::error("the store refused the batch: {}", outcome.error);
+    if (waiters) waiters->cancel();
+    after_commit();
+  }
+
+  // The erasure runs on its own connection (secure_delete, truncating checkpoint), so whatever
+  // requests staged commits first, and the memory is reloaded from the store afterwards: no
+  // copy of the person stays in this process either. Reloading costs a restart's time on a
+  // large store; erasures are rare.
+  HttpResponse forget(const std::string& tenant, const std::string& email) {
+    commit_staged_now();
+    store::ForgetResult r;
+    try {
+      r = forget_person(tenant, email, clock());
+    } catch (const std::exception& e) {
+      spdlog::error("forget: {}", e.what());
+      return HttpResponse{500, "application/json", "{\"error\":\"the store refused the erasure\",\"field\":null}\n"};
+    }
+    if (!r.found()) {
+      return HttpResponse{404, "application/json", "{\"error\":\"no record of that address\",\"field\":\"email\"}\n"};
+    }
+    processor.open();
+    arm_timer();
+    spdlog::info("forget: {} lead(s) erased in tenant {}", r.leads.size(), tenant);
+    json::array leads;
+    for (const std::string& id : r.leads) leads.push_back(json::string(id));
+    json::object o{{"leads", std::move(leads)},
+                   {"events_redacted", r.events_redacted},
+                   {"audit_redacted", r.audit_redacted},
+                   {"timers_deleted", r.timers_deleted},
+                   {"outbox_deleted", r.outbox_deleted},
+                   {"wal_truncated", r.wal_truncated}};
+    return HttpResponse{200, "application/json", json::serialize(o) + "\n"};
   }
 
   // 2xx only once the request's events are durable; a 503 when their commit failed.
@@ -386,6 +422,7 @@ Service::Service(store::Store& store, LeadProcessor& processor, ServiceConfig co
     : impl_(std::make_unique<Impl>(store, processor, std::move(config), std::move(live), std::move(workflows_dir))) {}
 Service::~Service() = default;
 void Service::set_clock(std::function<engine::TimePoint()> clock) { impl_->clock = std::move(clock); }
+void Service::set_forget(ForgetFunction forget) { impl_->forget_person = std::move(forget); }
 int Service::run(std::ostream& err) { return impl_->run(err); }
 
 }  // namespace leadflow::runtime

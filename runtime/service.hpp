@@ -10,6 +10,7 @@
 
 #include "runtime/http_ingest.hpp"
 #include "runtime/reload.hpp"
+#include "runtime/store/forget.hpp"
 #include "runtime/store/store.hpp"
 
 namespace leadflow::runtime {
@@ -36,6 +37,11 @@ class Service {
   ~Service();
 
   void set_clock(std::function<engine::TimePoint()> clock);
+  // How POST /v1/forget erases a person from the store (serve: store::forget_email on the db
+  // file); without it the endpoint answers 404.
+  using ForgetFunction = std::function<store::ForgetResult(const std::string& tenant, const std::string& email,
+                                                           engine::TimePoint now)>;
+  void set_forget(ForgetFunction forget);
   // Serves until SIGTERM/SIGINT; returns the exit status (2 when the address cannot be bound).
   int run(std::ostream& err);
 

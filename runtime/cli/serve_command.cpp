@@ -168,6 +168,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   if (config.listen.empty()) config.listen = "127.0.0.1:8080";
 
   Service service(*db, processor, config, set, options.workflows);
+  service.set_forget([path = options.db](const std::string& tenant, const std::string& email, engine::TimePoint now) {
+    return store::forget_email(path, tenant, email, now);
+  });
   if (now != 0) service.set_clock([now] { return now; });
   int rc = service.run(err);
   (void)out;
