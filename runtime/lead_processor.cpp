@@ -404,36 +404,47 @@ BatchOutcome LeadProcessor::stage(std::vector<IncomingEvent> events, TimePoint n
   const std::size_t effects_before = batch_effects_.size();
   const std::size_t fired_before = batch_timers_fired_;
   for (IncomingEvent& in : events) {
-    if (!in.idempotency_key.empty()) {
-      auto key = std::make_pair(in.tenant, in.idempotency_key);
-      if (batch_keys_.count(key) != 0 || store_.has_key(in.tenant, in.idempotency_key)) {
-        ++outcome.duplicates;
-        ++counters_.events_duplicate;
-        continue;
-      }
-      batch_keys_.insert(key);
+    if (!take_key(in)) {
+      ++outcome.duplicates;
+      continue;
     }
     if (in.event.at <= now) {
       fire_before(in.event.at, false);
     } else {
       fire_before(now, true);
     }
-    std::optional<InputError> error;
-    std::int64_t event_id = ++next_event_id_;
-    if (!apply_one(in, error)) {
-      --next_event_id_;
-      outcome.errors.push_back(*error);
-      continue;
-    }
-    batch_.events.push_back({event_id, in.tenant, in.event.at, now, in.idempotency_key, std::move(in.body)});
-    if (!in.idempotency_key.empty()) batch_.keys.push_back({in.tenant, in.idempotency_key, event_id});
-    ++outcome.applied;
+    if (apply_and_log(in, now, std::move(in.body), outcome.errors)) ++outcome.applied;
   }
   batch_applied_ += outcome.applied;
   outcome.effects = batch_effects_.size() - effects_before;
   outcome.timers_fired = batch_timers_fired_ - fired_before;
   outcome.commit_ticket = commit_attempts_ + 1;
   return outcome;
+}
+
+bool LeadProcessor::take_key(const IncomingEvent& in) {
+  if (in.idempotency_key.empty()) return true;
+  auto key = std::make_pair(in.tenant, in.idempotency_key);
+  if (batch_keys_.count(key) != 0 || store_.has_key(in.tenant, in.idempotency_key)) {
+    ++counters_.events_duplicate;
+    return false;
+  }
+  batch_keys_.insert(std::move(key));
+  return true;
+}
+
+bool LeadProcessor::apply_and_log(IncomingEvent& in, TimePoint received_at, std::string body,
+                                  std::vector<InputError>& errors) {
+  std::optional<InputError> error;
+  const std::int64_t event_id = ++next_event_id_;  // apply_one names its effects' cause by it
+  if (!apply_one(in, error)) {
+    --next_event_id_;
+    errors.push_back(*error);
+    return false;
+  }
+  batch_.events.push_back({event_id, in.tenant, in.event.at, received_at, in.idempotency_key, std::move(body)});
+  if (!in.idempotency_key.empty()) batch_.keys.push_back({in.tenant, in.idempotency_key, event_id});
+  return true;
 }
 
 BatchOutcome LeadProcessor::apply(std::vector<IncomingEvent> events, TimePoint now, bool strict) {
@@ -506,27 +517,15 @@ BatchOutcome LeadProcessor::ingest(std::vector<LeadInput> leads, std::vector<Inc
       load(leads[item.index].id, item.at);
     } else {
       IncomingEvent& in = events[item.index];
-      if (!in.idempotency_key.empty()) {
-        auto key = std::make_pair(in.tenant, in.idempotency_key);
-        if (batch_keys_.count(key) != 0 || store_.has_key(in.tenant, in.idempotency_key)) {
-          ++total.duplicates;
-          ++counters_.events_duplicate;
-          continue;
-        }
-        batch_keys_.insert(key);
-      }
-      if (!in.event.lead.empty()) load(in.event.lead, item.at);
-      std::optional<InputError> error;
-      std::int64_t event_id = ++next_event_id_;
-      if (!apply_one(in, error)) {
-        --next_event_id_;
-        total.errors.push_back(*error);
+      if (!take_key(in)) {
+        ++total.duplicates;
         continue;
       }
-      batch_.events.push_back({event_id, in.tenant, in.event.at, now, in.idempotency_key, in.body});
-      if (!in.idempotency_key.empty()) batch_.keys.push_back({in.tenant, in.idempotency_key, event_id});
-      ++total.applied;
-      ++counters_.events_applied;
+      if (!in.event.lead.empty()) load(in.event.lead, item.at);
+      if (apply_and_log(in, now, in.body, total.errors)) {
+        ++total.applied;
+        ++counters_.events_applied;
+      }
     }
     if (++in_batch >= batch_size) flush();
     if (!total.committed) return total;

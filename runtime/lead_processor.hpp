@@ -157,6 +157,13 @@ class LeadProcessor {
                               engine::Engine::Arrival arrival = engine::Engine::Arrival::Loaded);
   // False when the lead is unknown (error filled).
   bool apply_one(IncomingEvent& in, std::optional<InputError>& error);
+  // False for a duplicate: the event's idempotency key was seen in this batch or in the store
+  // (counted). Otherwise the key is taken for this batch.
+  bool take_key(const IncomingEvent& in);
+  // apply_one(), then the event's log row and key go into the batch; false (error appended) when
+  // the lead is unknown.
+  bool apply_and_log(IncomingEvent& in, engine::TimePoint received_at, std::string body,
+                     std::vector<InputError>& errors);
   void capture(IncomingEvent& in);
   void fire_before(engine::TimePoint t, bool inclusive);
   bool known_lead(const IncomingEvent& in) const;
