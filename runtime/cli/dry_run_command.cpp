@@ -172,15 +172,7 @@ Command add_dry_run_command(CLI::App& app) {
       "stops at --until (default: 30 days after the latest input). A bad input line is reported\n"
       "with its line number and field on stderr and skipped; the run goes on.\n"
       "Exit status: 0 ok, 1 errors in the workflows or input lines skipped, 2 bad usage.");
-  sub->add_option("PATH", options->sim.paths, "Files and directories to compile (as for `check`)")
-      ->required()
-      ->type_name("");
-  sub->add_option("--leads", options->sim.leads, "Leads, one JSON object a line")->type_name("FILE");
-  sub->add_option("--events", options->sim.events, "Events, one JSON object a line")->type_name("FILE");
-  sub->add_option("--start", options->sim.start, "Virtual start time, ISO 8601 (e.g. 2026-01-05T00:00:00Z)")
-      ->type_name("TIME");
-  sub->add_option("--until", options->sim.until, "Stop after this long (e.g. 90d) or at this time")
-      ->type_name("DURATION|TIME");
+  add_simulation_options(sub, options->sim);
   sub->add_option("-f,--format", options->format,
                   "Output: `text` (grouped by lead) or `jsonl` (one effect a line, in time order)")
       ->check(CLI::IsMember({"text", "jsonl"}))

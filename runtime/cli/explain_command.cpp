@@ -100,15 +100,7 @@ Command add_explain_command(CLI::App& app) {
   sub->add_option("LEAD_ID", options->lead, "The lead to explain (its `id`, or `C-<n>` for a capture)")
       ->required()
       ->type_name("");
-  sub->add_option("PATH", options->sim.paths, "Files and directories to compile (as for `check`)")
-      ->required()
-      ->type_name("");
-  sub->add_option("--leads", options->sim.leads, "Leads, one JSON object a line")->type_name("FILE");
-  sub->add_option("--events", options->sim.events, "Events, one JSON object a line")->type_name("FILE");
-  sub->add_option("--start", options->sim.start, "Virtual start time, ISO 8601 (e.g. 2026-01-05T00:00:00Z)")
-      ->type_name("TIME");
-  sub->add_option("--until", options->sim.until, "Stop after this long (e.g. 90d) or at this time")
-      ->type_name("DURATION|TIME");
+  add_simulation_options(sub, options->sim);
   return Command{sub, [options] { return run_explain(*options, std::cout, std::cerr); }};
 }
 

@@ -1,6 +1,8 @@
 // Setting up and reporting a virtual-time run for `dry-run` and `explain`.
 #include "runtime/cli/simulation_input.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +13,14 @@
 #include "runtime/cli/commands.hpp"
 
 namespace leadflow::runtime::cli {
+
+void add_simulation_options(CLI::App* sub, SimulationArgs& args) {
+  sub->add_option("PATH", args.paths, "Files and directories to compile (as for `check`)")->required()->type_name("");
+  sub->add_option("--leads", args.leads, "Leads, one JSON object a line")->type_name("FILE");
+  sub->add_option("--events", args.events, "Events, one JSON object a line")->type_name("FILE");
+  sub->add_option("--start", args.start, "Virtual start time, ISO 8601 (e.g. 2026-01-05T00:00:00Z)")->type_name("TIME");
+  sub->add_option("--until", args.until, "Stop after this long (e.g. 90d) or at this time")->type_name("DURATION|TIME");
+}
 
 namespace {
 

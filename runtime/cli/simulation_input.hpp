@@ -14,6 +14,10 @@
 #include "runtime/jsonl_input.hpp"
 #include "runtime/simulator.hpp"
 
+namespace CLI {
+class App;
+}
+
 namespace leadflow::runtime::cli {
 
 struct SimulationArgs {
@@ -23,6 +27,9 @@ struct SimulationArgs {
   std::string start;   // empty: the earliest input
   std::string until;   // empty: 30 days after the latest input
 };
+
+// The positional PATH... and --leads, --events, --start, --until, in that order.
+void add_simulation_options(CLI::App* sub, SimulationArgs& args);
 
 struct SimulationInput {
   std::unique_ptr<dsl::Compilation> compilation;  // holds the Program

@@ -34,6 +34,15 @@ OutboxStatus outbox_status_from(std::string_view s) {
   return OutboxStatus::Pending;
 }
 
+// The columns read_outbox_row() expects, in its order.
+#define LEADFLOW_OUTBOX_COLUMNS \
+  "id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, last_error, connector"
+
+OutboxRow read_outbox_row(Statement& s) {
+  return {s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+          outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9), s.text(10)};
+}
+
 // Ordered migrations: migration N takes the schema from version N-1 to N. Never edit one that
 // has shipped; add the next.
 const char* const migrations[] = {
@@ -277,14 +286,10 @@ class SqliteStore final : public Store {
     exec(db_, "BEGIN IMMEDIATE");
     try {
       Statement s(db_,
-                  "SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, "
-                  "last_error, connector FROM outbox WHERE status IN ('pending','claimed') AND next_attempt_at <= ? "
-                  "AND connector != '' ORDER BY next_attempt_at, id LIMIT ?");
+                  "SELECT " LEADFLOW_OUTBOX_COLUMNS " FROM outbox WHERE status IN ('pending','claimed') "
+                  "AND next_attempt_at <= ? AND connector != '' ORDER BY next_attempt_at, id LIMIT ?");
       s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
-      while (s.step()) {
-        out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                       outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9), s.text(10)});
-      }
+      while (s.step()) out.push_back(read_outbox_row(s));
       Statement u(db_, "UPDATE outbox SET status='claimed', attempts=attempts+1, next_attempt_at=? WHERE id=?");
       for (OutboxRow& row : out) {
         u.bind(1, lease_until).bind(2, row.id);
@@ -303,13 +308,9 @@ class SqliteStore final : public Store {
   std::vector<OutboxRow> outbox(const std::string& tenant) override {
     std::vector<OutboxRow> out;
     Statement s(db_,
-                "SELECT id, tenant, lead, action, idempotency_key, payload, status, attempts, next_attempt_at, "
-                "last_error, connector FROM outbox WHERE tenant=? ORDER BY id");
+                "SELECT " LEADFLOW_OUTBOX_COLUMNS " FROM outbox WHERE tenant=? ORDER BY id");
     s.bind(1, tenant);
-    while (s.step()) {
-      out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                     outbox_status_from(s.text(6)), s.integer(7), s.integer(8), s.text(9), s.text(10)});
-    }
+    while (s.step()) out.push_back(read_outbox_row(s));
     return out;
   }
   void record_outbox(const std::vector<OutboxOutcome>& outcomes) override {
