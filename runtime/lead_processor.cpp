@@ -88,7 +88,7 @@ void LeadProcessor::open() {
   next_event_id_ = ids.event;
 }
 
-void LeadProcessor::reload() {
+void LeadProcessor::clear_batch() {
   batch_.clear();
   dirty_leads_.clear();
   dirty_tenants_.clear();
@@ -96,6 +96,10 @@ void LeadProcessor::reload() {
   batch_effects_.clear();
   batch_timers_fired_ = 0;
   batch_applied_ = 0;
+}
+
+void LeadProcessor::reload() {
+  clear_batch();
   open();
 }
 
@@ -379,13 +383,7 @@ BatchOutcome LeadProcessor::commit(BatchOutcome outcome) {
     }
     if (on_effect) on_effect(tenant, e);
   }
-  batch_.clear();
-  dirty_leads_.clear();
-  dirty_tenants_.clear();
-  batch_keys_.clear();
-  batch_effects_.clear();
-  batch_timers_fired_ = 0;
-  batch_applied_ = 0;
+  clear_batch();
   return outcome;
 }
 

@@ -169,6 +169,7 @@ class LeadProcessor {
   bool known_lead(const IncomingEvent& in) const;
   BatchOutcome commit(BatchOutcome outcome);
   void reload();
+  void clear_batch();  // after a commit, or before a reload drops what was not committed
 
   store::Store& store_;
   std::shared_ptr<const engine::Program> program_;
