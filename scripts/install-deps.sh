@@ -18,6 +18,7 @@ packages="
   graphviz
   python3
   tzdata
+  curl bc valgrind
 "
 missing=""
 for p in $packages; do
