@@ -440,7 +440,7 @@ class SqliteStore final : public Store {
                   "INSERT INTO leads (tenant, id, state, seq) VALUES (?, ?, ?, ?) "
                   "ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state");
       for (const LeadRow& r : b.leads) {
-        s.bind(1, r.tenant).bind(2, r.id).bind(3, r.state).bind(4, r.seq);
+        s.bind_static(1, r.tenant).bind_static(2, r.id).bind_static(3, r.state).bind(4, r.seq);
         s.run();
         tick();
       }
@@ -450,7 +450,7 @@ class SqliteStore final : public Store {
                   "INSERT INTO tenants (tenant, state) VALUES (?, ?) "
                   "ON CONFLICT (tenant) DO UPDATE SET state=excluded.state");
       for (const auto& [tenant, state] : b.tenants) {
-        s.bind(1, tenant).bind(2, state);
+        s.bind_static(1, tenant).bind_static(2, state);
         s.run();
         tick();
       }
@@ -460,7 +460,7 @@ class SqliteStore final : public Store {
       Statement& s = cached(InsertTimer,
                   "INSERT INTO timers (id, tenant, lead, due, kind, run_id, idx, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       for (const TimerRow& r : b.timers_added) {
-        s.bind(1, r.id).bind(2, r.tenant).bind(3, r.timer.lead).bind(4, r.timer.due)
+        s.bind(1, r.id).bind_static(2, r.tenant).bind_static(3, r.timer.lead).bind(4, r.timer.due)
             .bind(5, static_cast<std::int64_t>(r.timer.kind)).bind(6, static_cast<std::int64_t>(r.timer.run_id))
             .bind(7, static_cast<std::int64_t>(r.timer.index)).bind(8, static_cast<std::int64_t>(r.timer.generation));
         s.run();
@@ -485,7 +485,7 @@ class SqliteStore final : public Store {
     {
       Statement& s = cached(InsertEvent, "INSERT INTO events (id, tenant, at, received_at, idempotency_key, body) VALUES (?, ?, ?, ?, ?, ?)");
       for (const EventRow& r : b.events) {
-        s.bind(1, r.id).bind(2, r.tenant).bind(3, r.at).bind(4, r.received_at).bind(5, r.idempotency_key).bind(6, r.body);
+        s.bind(1, r.id).bind_static(2, r.tenant).bind(3, r.at).bind(4, r.received_at).bind_static(5, r.idempotency_key).bind_static(6, r.body);
         s.run();
         tick();
       }
@@ -493,7 +493,7 @@ class SqliteStore final : public Store {
     {
       Statement& s = cached(InsertKey, "INSERT INTO idempotency_keys (tenant, key, event_id) VALUES (?, ?, ?)");
       for (const IdempotencyRow& r : b.keys) {
-        s.bind(1, r.tenant).bind(2, r.key).bind(3, r.event_id);
+        s.bind_static(1, r.tenant).bind_static(2, r.key).bind(3, r.event_id);
         s.run();
         tick();
       }
@@ -503,7 +503,7 @@ class SqliteStore final : public Store {
                   "INSERT INTO outbox (tenant, lead, action, idempotency_key, payload, next_attempt_at) "
                   "VALUES (?, ?, ?, ?, ?, ?)");
       for (const OutboxRow& r : b.outbox) {
-        s.bind(1, r.tenant).bind(2, r.lead).bind(3, r.action).bind(4, r.idempotency_key).bind(5, r.payload)
+        s.bind_static(1, r.tenant).bind_static(2, r.lead).bind_static(3, r.action).bind_static(4, r.idempotency_key).bind_static(5, r.payload)
             .bind(6, r.next_attempt_at);
         s.run();
         tick();
@@ -514,8 +514,8 @@ class SqliteStore final : public Store {
                   "INSERT INTO audit (tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome) "
                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const AuditRow& r : b.audit) {
-        s.bind(1, r.tenant).bind(2, r.at).bind(3, r.lead).bind(4, r.workflow).bind(5, r.action).bind(6, r.channel)
-            .bind(7, r.recipient).bind(8, r.content_hash).bind(9, r.outcome);
+        s.bind_static(1, r.tenant).bind(2, r.at).bind_static(3, r.lead).bind_static(4, r.workflow).bind_static(5, r.action).bind_static(6, r.channel)
+            .bind_static(7, r.recipient).bind_static(8, r.content_hash).bind_static(9, r.outcome);
         s.run();
         tick();
       }
