@@ -45,12 +45,19 @@ LeadProcessor::LeadProcessor(store::Store& store, std::shared_ptr<const engine::
     : store_(store), program_(std::move(program)), directory_(std::move(directory)) {
   engine_ = std::make_unique<engine::Engine>(program_, directory_, engine::EngineHooks{});
   versions_[program_->version] = program_;
+  find_dedup_slots();
 }
 
 void LeadProcessor::set_program(std::shared_ptr<const engine::Program> program) {
   program_ = std::move(program);
   versions_[program_->version] = program_;
   engine_ = std::make_unique<engine::Engine>(program_, directory_, engine::EngineHooks{});
+  find_dedup_slots();
+}
+
+void LeadProcessor::find_dedup_slots() {
+  dedup_slots_ = {program_->lead_slot("email"), program_->lead_slot("domain"), program_->lead_slot("first_name"),
+                  program_->lead_slot("last_name")};
 }
 
 std::shared_ptr<const engine::Program> LeadProcessor::program_version(const std::string& version) const {
@@ -91,6 +98,7 @@ void LeadProcessor::open() {
 void LeadProcessor::clear_batch() {
   batch_.clear();
   dirty_leads_.clear();
+  encoded_leads_.clear();
   dirty_tenants_.clear();
   batch_keys_.clear();
   batch_effects_.clear();
@@ -119,12 +127,12 @@ void LeadProcessor::reindex(TenantData& t, const std::string& id) {
   auto it = t.leads.find(id);
   if (it == t.leads.end()) return;
   const engine::LeadState& s = it->second;
-  auto text = [&](std::string_view name) -> std::string_view {
-    engine::Slot slot = program_->lead_slot(name);
+  auto text = [&](engine::Slot slot) -> std::string_view {
     if (slot == engine::no_index || static_cast<std::size_t>(slot) >= s.fields.size()) return {};
     return s.fields[static_cast<std::size_t>(slot)].as_string();  // empty unless a string
   };
-  const std::array<std::string_view, 4> keys = {text("email"), text("domain"), text("first_name"), text("last_name")};
+  const std::array<std::string_view, 4> keys = {text(dedup_slots_[0]), text(dedup_slots_[1]), text(dedup_slots_[2]),
+                                                text(dedup_slots_[3])};
   auto [entry, added] = t.indexed.try_emplace(id);
   std::array<std::string, 4>& indexed = entry->second;
   if (!added && std::equal(keys.begin(), keys.end(), indexed.begin())) return;
@@ -332,15 +340,23 @@ void LeadProcessor::fire_before(TimePoint limit, bool inclusive) {
     emit(row.tenant, engine_->fire(lead->second, t->second.state, row.timer, due), due,
          "timer/" + std::to_string(row.id));
     reindex(t->second, row.timer.lead);
+    encode_dirty_leads();
   }
 }
 
+void LeadProcessor::encode_dirty_leads() {
+  for (const auto& key : dirty_leads_) {
+    const TenantData& t = tenants_[key.first];
+    auto it = t.leads.find(key.second);
+    if (it != t.leads.end()) encoded_leads_[key] = store::encode_lead(it->second, *program_);
+  }
+  dirty_leads_.clear();
+}
+
 BatchOutcome LeadProcessor::commit(BatchOutcome outcome) {
-  for (const auto& [tenant, id] : dirty_leads_) {
-    TenantData& t = tenants_[tenant];
-    auto it = t.leads.find(id);
-    if (it == t.leads.end()) continue;
-    batch_.leads.push_back({tenant, id, store::encode_lead(it->second, *program_), t.seq[id]});
+  encode_dirty_leads();
+  for (auto& [key, state] : encoded_leads_) {
+    batch_.leads.push_back({key.first, key.second, std::move(state), tenants_[key.first].seq[key.second]});
   }
   for (const std::string& tenant : dirty_tenants_) {
     const TenantData& t = tenants_[tenant];
@@ -435,7 +451,9 @@ bool LeadProcessor::apply_and_log(IncomingEvent& in, TimePoint received_at, std:
                                   std::vector<InputError>& errors) {
   std::optional<InputError> error;
   const std::int64_t event_id = ++next_event_id_;  // apply_one names its effects' cause by it
-  if (!apply_one(in, error)) {
+  const bool applied = apply_one(in, error);
+  encode_dirty_leads();
+  if (!applied) {
     --next_event_id_;
     errors.push_back(*error);
     return false;

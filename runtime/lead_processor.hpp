@@ -151,6 +151,7 @@ class LeadProcessor {
   TenantData& tenant_data(const std::string& tenant);
   void emit(const std::string& tenant, engine::StepResult&& result, engine::TimePoint now, const std::string& source);
   void reindex(TenantData& t, const std::string& id);
+  void find_dedup_slots();
   std::string field_text(const engine::LeadState& state, std::string_view name) const;
   engine::LeadState* add_lead(const std::string& tenant, const std::string& id, std::vector<engine::Value> fields,
                               engine::TimePoint now, const std::string& source,
@@ -170,9 +171,13 @@ class LeadProcessor {
   BatchOutcome commit(BatchOutcome outcome);
   void reload();
   void clear_batch();  // after a commit, or before a reload drops what was not committed
+  void encode_dirty_leads();
 
   store::Store& store_;
   std::shared_ptr<const engine::Program> program_;
+  // The live Program's slots of the dedup keys (email, domain, first and last name), looked up
+  // once per Program instead of by name on every reindex.
+  std::array<engine::Slot, 4> dedup_slots_{};
   engine::Directory directory_;
   std::unique_ptr<engine::Engine> engine_;
   std::map<std::string, std::shared_ptr<const engine::Program>> versions_;
@@ -184,7 +189,12 @@ class LeadProcessor {
 
   // The batch being built.
   store::Batch batch_;
+  // Leads changed since they were last encoded, and the encoded states of the leads the batch
+  // changed. A lead is encoded right after the event or timer that changed it, while its state
+  // is still in the CPU cache; encoding every touched lead at commit, after the whole batch,
+  // walked each one again from memory (the largest part of a commit).
   std::set<std::pair<std::string, std::string>> dirty_leads_;
+  std::map<std::pair<std::string, std::string>, std::string> encoded_leads_;
   std::set<std::string> dirty_tenants_;
   std::set<std::pair<std::string, std::string>> batch_keys_;
   std::vector<std::pair<std::string, engine::Effect>> batch_effects_;

@@ -70,13 +70,16 @@ std::string str(const json::value* v) {
 std::int64_t num(const json::value* v) { return v == nullptr ? 0 : as_i64(*v); }
 bool flag(const json::value* v) { return v != nullptr && v->is_bool() && v->get_bool(); }
 
-std::string name_of_workflow(const engine::Program& p, std::int32_t index) {
-  return index >= 0 && static_cast<std::size_t>(index) < p.workflows.size() ? p.workflows[static_cast<std::size_t>(index)].name
-                                                                          : std::string();
+// Views into the Program (no copy per run, enrollment and fact of every lead encoded).
+std::string_view name_of_workflow(const engine::Program& p, std::int32_t index) {
+  return index >= 0 && static_cast<std::size_t>(index) < p.workflows.size()
+             ? std::string_view(p.workflows[static_cast<std::size_t>(index)].name)
+             : std::string_view();
 }
-std::string name_of_event(const engine::Program& p, std::int32_t index) {
-  return index >= 0 && static_cast<std::size_t>(index) < p.events.size() ? p.events[static_cast<std::size_t>(index)].name
-                                                                       : std::string();
+std::string_view name_of_event(const engine::Program& p, std::int32_t index) {
+  return index >= 0 && static_cast<std::size_t>(index) < p.events.size()
+             ? std::string_view(p.events[static_cast<std::size_t>(index)].name)
+             : std::string_view();
 }
 
 }  // namespace
@@ -197,7 +200,7 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
     o.open_object();
     o.key("id").unum(r.id);
     o.key("version").str(p.version);
-    o.key("workflow").str(r.workflow_name.empty() ? name_of_workflow(p, r.workflow) : r.workflow_name);
+    o.key("workflow").str(r.workflow_name.empty() ? name_of_workflow(p, r.workflow) : std::string_view(r.workflow_name));
     o.key("node").unum(r.node);
     o.key("status").num(static_cast<int>(r.status));
     o.key("started_at").num(r.started_at);
@@ -210,7 +213,7 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
   o.close_array();
   o.key("enrollments").open_object();
   for (const auto& [wf, e] : lead.enrollments) {
-    std::string name = name_of_workflow(live, wf);
+    std::string_view name = name_of_workflow(live, wf);
     if (name.empty()) continue;
     o.key(name).open_array();
     o.unum(e.count);
@@ -263,7 +266,7 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
   o.key("facts").open_object();
   o.key("events").open_object();
   for (const auto& [ev, seen] : lead.facts.events) {
-    std::string name = name_of_event(live, ev);
+    std::string_view name = name_of_event(live, ev);
     if (name.empty()) continue;
     o.key(name).open_array();
     o.unum(seen.count);

@@ -3,12 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <unistd.h>
 
 #include "runtime/http_ingest.hpp"
 #include "runtime/lead_processor.hpp"
 #include "runtime/reload.hpp"
+#include "runtime/store/lead_codec.hpp"
 #include "runtime/store/store.hpp"
 
 namespace fs = std::filesystem;
@@ -128,4 +130,34 @@ TEST_CASE("handle_request with deferred commit answers with a ticket and commits
   CHECK(direct.status == 200);
   CHECK(direct.commit_ticket == 0);
   CHECK(s->counts().events == 2);
+}
+
+TEST_CASE("a lead changed by several staged events and its timers is stored as it ends up in memory",
+          "[runtime][group-commit]") {
+  // The processor encodes a lead right after each change (while it is in the cache), so a lead
+  // changed again later in the batch must be encoded again: what commits is the final state.
+  REQUIRE(standard_workflows().ok());
+  GroupCommitDb db;
+  auto s = store::open_sqlite(db.path());
+  LeadProcessor p(*s, standard_workflows().program, {});
+  p.open();
+
+  REQUIRE(p.stage(p.parse_events("acme", hot_form("ana@acme-corp.com", "k-1"), at).events, at, true).applied == 1);
+  const std::string later =
+      R"({"at":"2026-01-05T09:05:00Z","type":"product_page_view","lead":"C-1","data":{"url":"https://x.example/p"}}
+{"at":"2026-01-05T09:06:00Z","type":"email_opened","lead":"C-1","data":{"template":"nurture-1"}}
+{"at":"2026-01-05T09:07:00Z","type":"demo_requested","lead":"C-1","data":{"form_id":"demo-request"}})";
+  const engine::TimePoint now = at + 3 * 24 * 3600;  // timers of the capture fire before the events
+  REQUIRE(p.stage(p.parse_events("acme", later, now).events, now, true).applied == 3);
+  BatchOutcome committed = p.fire_due(now);  // one transaction: the capture, the events, the timers
+  REQUIRE(committed.committed);
+  CHECK(committed.timers_fired > 0);
+  CHECK(s->counts().events == 4);
+
+  const engine::LeadState* lead = p.lead("acme", "C-1");
+  REQUIRE(lead != nullptr);
+  std::optional<store::LeadRow> row = s->lead("acme", "C-1");
+  REQUIRE(row.has_value());
+  CHECK(row->state == store::encode_lead(*lead, *standard_workflows().program));
+  CHECK(row->state.find("demo_requested") != std::string::npos);
 }
