@@ -1,0 +1,63 @@
+// The stored lead state (runtime/store/lead_codec): strings that need JSON escaping, at every
+// position of the eight-byte scan that decides whether they do, read back unchanged.
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
+#include "runtime/reload.hpp"
+#include "runtime/store/lead_codec.hpp"
+
+using namespace leadflow;
+
+namespace {
+
+const runtime::CompiledSet& standard_workflows() {
+  static runtime::CompiledSet set = runtime::compile_workflow_set(std::string(LEADFLOW_SOURCE_DIR) + "/stdlib-workflows");
+  return set;
+}
+
+}  // namespace
+
+TEST_CASE("lead states with strings that need escaping encode to JSON that decodes to the same strings",
+          "[runtime][store][codec]") {
+  REQUIRE(standard_workflows().ok());
+  const auto& program = standard_workflows().program;
+  const engine::Slot first_name = program->lead_slot("first_name");
+  const engine::Slot company = program->lead_slot("company");
+  REQUIRE(first_name != engine::no_index);
+  REQUIRE(company != engine::no_index);
+
+  std::vector<std::string> specials = {"\"", "\\", "\n", "\t", std::string(1, '\x01'), std::string(1, '\x1f'),
+                                       "\b", "\f", "\r"};
+  std::vector<std::string> texts = {"", "plain", "exactly8", "sixteen bytes ok", "Zoë → Straße 漢字 ünïcödé 1234567"};
+  for (const std::string& special : specials) {
+    for (std::size_t at = 0; at <= 17; ++at) {
+      std::string s(17, 'a');
+      s.insert(at, special);
+      texts.push_back(s);
+      texts.push_back("\xc3\xa9\xe2\x86\x92" + s);  // UTF-8 bytes (high bit set) before it
+    }
+  }
+  for (const std::string& text : texts) {
+    engine::LeadState lead;
+    lead.tenant = "acme";
+    lead.fields.assign(program->lead_fields.size(), engine::Value());
+    lead.fields[static_cast<std::size_t>(first_name)] = engine::Value::string(text);
+    lead.fields[static_cast<std::size_t>(company)] = engine::Value::string(text + text);
+    lead.score_log.push_back({"scoring " + text, text, 5, 1795453047, text});
+    const std::string json = runtime::store::encode_lead(lead, *program);
+
+    boost::json::error_code ec;
+    boost::json::parse(json, ec);
+    CHECK_FALSE(ec);
+    engine::LeadState back = runtime::store::decode_lead(json, program, {});
+    CHECK(back.fields[static_cast<std::size_t>(first_name)].as_string() == text);
+    CHECK(back.fields[static_cast<std::size_t>(company)].as_string() == text + text);
+    REQUIRE(back.score_log.size() == 1);
+    CHECK(back.score_log[0].reason == text);
+    CHECK(back.score_log[0].rule == text);
+    CHECK(runtime::store::encode_lead(back, *program) == json);
+  }
+}
