@@ -141,6 +141,26 @@ void LeadProcessor::reindex(TenantData& t, const std::string& id) {
   t.index.add(id, keys[0], keys[1], keys[2], keys[3]);
 }
 
+void LeadProcessor::add_outbox_rows(store::OutboxRow row) {
+  if (!outbox_routes) {
+    batch_.outbox.push_back(std::move(row));  // unrouted: the relay routes it
+    return;
+  }
+  const std::vector<std::string> connectors = outbox_routes(row.action);
+  if (connectors.empty()) {
+    row.status = store::OutboxStatus::Skipped;
+    row.last_error = "no route for this kind";
+    batch_.outbox.push_back(std::move(row));
+    return;
+  }
+  // Every connector's row carries the effect's key: receivers dedupe by it.
+  for (std::size_t i = 0; i < connectors.size(); ++i) {
+    store::OutboxRow copy = i + 1 < connectors.size() ? row : std::move(row);
+    copy.connector = connectors[i];
+    batch_.outbox.push_back(std::move(copy));
+  }
+}
+
 void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result, TimePoint now,
                          const std::string& source) {
   std::size_t n = 0;
@@ -152,7 +172,7 @@ void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result,
     row.action = e.action;
     row.idempotency_key = tenant + "/" + source + "/" + std::to_string(n++);
     row.payload = payload;
-    batch_.outbox.push_back(std::move(row));
+    add_outbox_rows(std::move(row));
 
     store::AuditRow audit;
     audit.tenant = tenant;

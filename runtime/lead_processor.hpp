@@ -130,6 +130,11 @@ class LeadProcessor {
   // (serve: recompiles the sources saved in the store); what it gives is kept like a reload's.
   std::function<std::shared_ptr<const engine::Program>(const std::string& version)> load_version;
 
+  // The connectors an effect's outbox rows go to (serve: the config's routes, outbox::routes_for):
+  // one row per connector, written in the effect's transaction, and a kind routed nowhere is
+  // written Skipped. Unset, one unrouted row per effect (connector empty) that the relay routes.
+  std::function<std::vector<std::string>(const std::string& action)> outbox_routes;
+
   // Called for each effect once its batch is committed (logs).
   std::function<void(const std::string& tenant, const engine::Effect&)> on_effect;
 
@@ -150,6 +155,8 @@ class LeadProcessor {
 
   TenantData& tenant_data(const std::string& tenant);
   void emit(const std::string& tenant, engine::StepResult&& result, engine::TimePoint now, const std::string& source);
+  // One outbox row per connector the effect is routed to (see outbox_routes).
+  void add_outbox_rows(store::OutboxRow row);
   void reindex(TenantData& t, const std::string& id);
   void find_dedup_slots();
   std::string field_text(const engine::LeadState& state, std::string_view name) const;

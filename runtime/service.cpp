@@ -1,5 +1,6 @@
 // The daemon's event loop: Beast HTTP (a coroutine per connection), the timer service, signals,
-// hot reload through inotify, all on one io_context and one thread.
+// hot reload through inotify, all on one io_context and one thread; the outbox relay on a second
+// thread with its own io_context and its own connection to the store.
 #include "runtime/service.hpp"
 
 #include <fcntl.h>
@@ -9,11 +10,13 @@
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/json.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <ostream>
 #include <spdlog/spdlog.h>
+#include <thread>
 
 #include "engine/program.hpp"
 #include "runtime/lead_processor.hpp"
@@ -58,6 +61,7 @@ std::size_t relay_outbox_once(store::Store& store, const outbox::RegistryConfig&
 
 struct Service::Impl {
   store::Store& store;
+  store::Store& relay_store;  // the relay thread's own connection
   LeadProcessor& processor;
   ServiceConfig config;
   CompiledSet live;
@@ -70,10 +74,15 @@ struct Service::Impl {
   asio::steady_timer timer{io};
   asio::steady_timer debounce{io};
   asio::steady_timer shutdown_guard{io};
-  outbox::ConnectorRegistry registry;
-  outbox::Relay relay;
-  asio::steady_timer relay_delay{io};
-  bool relay_kick_pending = false;
+  // The relay's store work (claims, outcomes, its wake-up reads) and its deliveries run here, so
+  // a request never waits for a relay pass; the service only notifies it after each commit.
+  asio::io_context relay_io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> relay_work = asio::make_work_guard(relay_io);
+  std::thread relay_thread;
+  outbox::ConnectorRegistry registry;  // its connectors deliver on relay_io
+  outbox::Relay relay;                 // only ever called on relay_io's thread
+  asio::steady_timer relay_delay{relay_io};
+  std::atomic<bool> relay_kick_pending = false;
   std::unique_ptr<asio::posix::stream_descriptor> inotify;
   std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
   Service::ForgetFunction forget_person;
@@ -82,14 +91,39 @@ struct Service::Impl {
   bool stopping = false;
   char inotify_buffer[8192];
 
-  Impl(store::Store& s, LeadProcessor& p, ServiceConfig c, CompiledSet l, std::string d)
+  Impl(store::Store& s, store::Store& rs, LeadProcessor& p, ServiceConfig c, CompiledSet l, std::string d)
       : store(s),
+        relay_store(rs),
         processor(p),
         config(std::move(c)),
         live(std::move(l)),
         dir(std::move(d)),
-        registry(outbox_config(config, "outbox.jsonl"), io.get_executor()),
-        relay(store, registry, io.get_executor(), [this] { return clock(); }) {}
+        registry(outbox_config(config, "outbox.jsonl"), relay_io.get_executor()),
+        relay(relay_store, registry, relay_io.get_executor(), [this] { return clock(); }) {}
+
+  ~Impl() { stop_relay_thread(); }
+
+  void start_relay_thread() {
+    relay_thread = std::thread([this] {
+      for (;;) {
+        try {
+          relay_io.run();
+          return;
+        } catch (const std::exception& e) {
+          spdlog::error("outbox relay: {}", e.what());
+        }
+      }
+    });
+  }
+
+  // Deliveries still in flight are cut off: their rows stay claimed and go out again after the
+  // next start (at least once).
+  void stop_relay_thread() {
+    if (!relay_thread.joinable()) return;
+    relay_work.reset();
+    relay_io.stop();
+    relay_thread.join();
+  }
 
   ApiContext context() {
     ApiContext ctx{processor, config, clock, {}, {}, {}, {}, {}};
@@ -102,6 +136,7 @@ struct Service::Impl {
     };
     ctx.reload_plan = [this](const std::string& tenant) { return plan_json(tenant); };
     ctx.metrics = [this] {
+      // counters() is a locked copy; the connector names are fixed at construction.
       return render_metrics(processor, reload_status, http_counters, store.counts().outbox_pending) +
              render_outbox_metrics(relay.counters(), registry.names());
     };
@@ -237,16 +272,27 @@ struct Service::Impl {
   }
 
   void after_commit() {
-    // Deferred, so the HTTP answer goes out first; one pass serves all commits made meanwhile.
-    if (!relay_kick_pending) {
-      relay_kick_pending = true;
+    notify_relay();
+    arm_timer();
+  }
+
+  // Tells the relay thread there are new rows; one pass serves all commits made meanwhile. The
+  // flag is cleared on the relay thread before its pass reads the store, so a commit that finds
+  // it still set is one that pass will see.
+  void notify_relay() {
+    if (relay_kick_pending.exchange(true)) return;
+    asio::post(relay_io, [this] {
+      if (config.relay_delay_ms <= 0) {
+        relay_kick_pending = false;
+        relay.kick();
+        return;
+      }
       relay_delay.expires_after(std::chrono::milliseconds(config.relay_delay_ms));
       relay_delay.async_wait([this](boost::system::error_code ec) {
         relay_kick_pending = false;
-        if (!ec && !stopping) relay.kick();
+        if (!ec) relay.kick();
       });
-    }
-    arm_timer();
+    });
   }
 
   void arm_timer() {
@@ -392,12 +438,14 @@ struct Service::Impl {
       acceptor->close(ignored);
       timer.cancel();
       debounce.cancel();
-      relay_delay.cancel();
       if (inotify) inotify->close(ignored);
       // Any batch in hand has committed: handlers run one at a time on this thread. Deliveries
       // in flight get a moment to finish; a row cut off stays claimed and is sent again after
       // its lease (at least once).
-      relay.stop([this] { io.stop(); });
+      asio::post(relay_io, [this] {
+        relay_delay.cancel();
+        relay.stop([this] { io.stop(); });
+      });
       shutdown_guard.expires_after(std::chrono::seconds(config.shutdown_grace_seconds));
       shutdown_guard.async_wait([this](boost::system::error_code ec) {
         if (ec) return;
@@ -406,6 +454,7 @@ struct Service::Impl {
         io.stop();
       });
     });
+    start_relay_thread();
     // Catch-up: timers that fell due while the service was down fire now, in due order.
     BatchOutcome catch_up = processor.fire_due(clock());
     if (catch_up.timers_fired > 0) spdlog::info("catch-up: {} overdue timers fired", catch_up.timers_fired);
@@ -413,13 +462,15 @@ struct Service::Impl {
     watch();
     asio::co_spawn(io, accept_loop(), asio::detached);
     io.run();
+    stop_relay_thread();
     return 0;
   }
 };
 
-Service::Service(store::Store& store, LeadProcessor& processor, ServiceConfig config, CompiledSet live,
-                 std::string workflows_dir)
-    : impl_(std::make_unique<Impl>(store, processor, std::move(config), std::move(live), std::move(workflows_dir))) {}
+Service::Service(store::Store& store, store::Store& relay_store, LeadProcessor& processor, ServiceConfig config,
+                 CompiledSet live, std::string workflows_dir)
+    : impl_(std::make_unique<Impl>(store, relay_store, processor, std::move(config), std::move(live),
+                                   std::move(workflows_dir))) {}
 Service::~Service() = default;
 void Service::set_clock(std::function<engine::TimePoint()> clock) { impl_->clock = std::move(clock); }
 void Service::set_forget(ForgetFunction forget) { impl_->forget_person = std::move(forget); }

@@ -1,6 +1,7 @@
 // The `leadflow serve` daemon: one io_context on one thread owns the HTTP acceptor, the signal
 // set (SIGTERM/SIGINT: finish the batch in hand, flush, close), the single timer armed at the
-// earliest due time, and the inotify watch of the workflow folder (debounced hot reload).
+// earliest due time, and the inotify watch of the workflow folder (debounced hot reload). The
+// outbox relay runs on a thread of its own, notified after every commit.
 #pragma once
 
 #include <functional>
@@ -32,8 +33,10 @@ std::size_t relay_outbox_once(store::Store& store, const outbox::RegistryConfig&
 
 class Service {
  public:
-  Service(store::Store& store, LeadProcessor& processor, ServiceConfig config, CompiledSet live,
-          std::string workflows_dir);
+  // `relay_store`: a second connection to the same database (WAL lets the two write in turn),
+  // used only by the outbox relay on its own thread; the request thread uses `store`.
+  Service(store::Store& store, store::Store& relay_store, LeadProcessor& processor, ServiceConfig config,
+          CompiledSet live, std::string workflows_dir);
   ~Service();
 
   void set_clock(std::function<engine::TimePoint()> clock);

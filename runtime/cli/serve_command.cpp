@@ -116,6 +116,11 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   std::ostringstream sources;
   LeadProcessor processor(*db, set.program, std::move(directory));
+  // Outbox rows are routed to their connectors as they are written (the connector config is
+  // read once per start: hot reload changes workflows, not connectors).
+  processor.outbox_routes = [connectors = *config.outbox](const std::string& action) {
+    return outbox::routes_for(connectors, action);
+  };
   // Runs pinned to an older version go on with it: its sources are in the store.
   processor.load_version = saved_version_loader(*db);
   processor.open();
@@ -167,7 +172,17 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   if (config.listen.empty()) config.listen = "127.0.0.1:8080";
 
-  Service service(*db, processor, config, set, options.workflows);
+  // The relay's own connection, for its own thread. Its writes (claims, outcomes) need not be
+  // fsynced on their own: losing the last of them to a power cut only sends a row again, which
+  // at-least-once delivery allows, and the next commit of the service's connection syncs them.
+  std::unique_ptr<store::Store> relay_db;
+  try {
+    relay_db = store::open_sqlite(options.db, store::SqliteOptions{store::Durability::Process, 0});
+  } catch (const std::exception& e) {
+    err << "leadflow: error: " << e.what() << '\n';
+    return exit_usage;
+  }
+  Service service(*db, *relay_db, processor, config, set, options.workflows);
   service.set_forget([path = options.db](const std::string& tenant, const std::string& email, engine::TimePoint now) {
     return store::forget_email(path, tenant, email, now);
   });

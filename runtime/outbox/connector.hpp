@@ -220,6 +220,11 @@ std::optional<RegistryConfig> parse_registry_config(std::string_view json, const
 // One jsonl connector named "file" for every kind. `envelope` as in JsonlConfig.
 RegistryConfig default_registry_config(const std::string& jsonl_path = "outbox.jsonl", bool envelope = true);
 
+// Connector names for an effect kind, in the configured order (empty: not delivered): the
+// kind's route, else the "*" route, else none. Pure: the processor routes its outbox rows by it
+// when it builds them, the relay by it for rows written unrouted by an older version.
+const std::vector<std::string>& routes_for(const RegistryConfig& config, std::string_view kind);
+
 class ConnectorRegistry {
  public:
   ConnectorRegistry(const RegistryConfig& config, boost::asio::any_io_executor executor);

@@ -243,12 +243,16 @@ ConnectorRegistry::ConnectorRegistry(const RegistryConfig& config, boost::asio::
 
 ConnectorRegistry::~ConnectorRegistry() = default;
 
-const std::vector<std::string>& ConnectorRegistry::routes_for(std::string_view kind) const {
+const std::vector<std::string>& routes_for(const RegistryConfig& config, std::string_view kind) {
   static const std::vector<std::string> none;
-  auto it = config_.routes.find(std::string(kind));
-  if (it != config_.routes.end()) return it->second;
-  it = config_.routes.find("*");
-  return it != config_.routes.end() ? it->second : none;
+  auto it = config.routes.find(std::string(kind));
+  if (it != config.routes.end()) return it->second;
+  it = config.routes.find("*");
+  return it != config.routes.end() ? it->second : none;
+}
+
+const std::vector<std::string>& ConnectorRegistry::routes_for(std::string_view kind) const {
+  return outbox::routes_for(config_, kind);
 }
 
 Connector* ConnectorRegistry::find(std::string_view name) const {

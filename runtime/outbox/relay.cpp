@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include "runtime/outbox/outcome_audit.hpp"
 #include "runtime/outbox/webhook.hpp"
 
 namespace leadflow::runtime::outbox {
@@ -170,12 +171,14 @@ void Relay::start_batch(Connector& connector, std::vector<store::OutboxRow> rows
 store::OutboxOutcome Relay::outcome(const store::OutboxRow& row, const DeliveryResult& result) {
   const TimePoint now = clock_();
   const Plan plan = schedule_.plan(item_of(row), result, now);
+  std::lock_guard lock(counters_mutex_);
   RelayCounters::PerConnector& count = counters_.by_connector[row.connector];
-  store::OutboxOutcome out{row.id, store::OutboxStatus::Dead, now, plan.reason};
+  store::OutboxOutcome out{row.id, store::OutboxStatus::Dead, now, plan.reason, std::nullopt};
   switch (plan.outcome) {
     case Outcome::Delivered:
       out.status = store::OutboxStatus::Delivered;
       out.error.clear();
+      out.audit = outcome_audit_row(row, now, delivered_outcome(row.connector));
       ++count.delivered;
       break;
     case Outcome::RetryAt:
@@ -199,7 +202,13 @@ store::OutboxOutcome Relay::outcome(const store::OutboxRow& row, const DeliveryR
       }
       break;
   }
+  if (out.status == store::OutboxStatus::Dead) out.audit = outcome_audit_row(row, now, dead_outcome(row.connector, plan.reason));
   return out;
+}
+
+RelayCounters Relay::counters() const {
+  std::lock_guard lock(counters_mutex_);
+  return counters_;
 }
 
 void Relay::record(std::vector<store::OutboxOutcome> outcomes) {
@@ -274,7 +283,7 @@ void Relay::stop(std::function<void()> drained) {
   // counted an attempt all the same).
   std::vector<store::OutboxOutcome> released;
   for (const store::OutboxRow& row : waiting_) {
-    released.push_back({row.id, store::OutboxStatus::Pending, clock_(), "not attempted: shutting down"});
+    released.push_back({row.id, store::OutboxStatus::Pending, clock_(), "not attempted: shutting down", std::nullopt});
   }
   waiting_.clear();
   record(std::move(released));

@@ -1,17 +1,23 @@
-// The outbox relay of `leadflow serve`: routes committed outbox rows to their connectors (one row
-// per effect and connector), claims due rows with a lease, delivers them on the io_context
-// without blocking it, and stores what the RetrySchedule decides: delivered, retry at a time,
-// dead-lettered, or dead-lettered with the connector disabled (HTTP 410).
+// The outbox relay of `leadflow serve`: routes committed outbox rows still without a connector
+// (the processor routes new ones as it writes them), claims due rows with a lease, delivers them
+// on the io_context without blocking it, and stores what the RetrySchedule decides: delivered,
+// retry at a time, dead-lettered, or dead-lettered with the connector disabled (HTTP 410), with
+// an audit row for the final outcomes.
+//
+// Threads: every call but counters() and in_flight() on the executor's thread, and the store is
+// used from there only (serve gives the relay its own thread, io_context and connection).
 //
 // At least once, per connector: a row is marked delivered only after its connector reported
 // success, and a claim whose lease ran out (a crash mid-delivery) is claimed again. Every attempt
 // of an effect, on every connector, carries the same idempotency key (`delivery_key`).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 
@@ -57,18 +63,19 @@ class Relay {
   Relay(const Relay&) = delete;
   Relay& operator=(const Relay&) = delete;
 
-  // Routes new rows and starts deliveries for every due row, up to the in-flight limit; later
+  // Routes unrouted rows and starts deliveries for every due row, up to the in-flight limit; later
   // completions start the rest. Call after every commit; the retry timer calls it too.
   void kick();
   // No more claims; `drained` runs (on the executor) once the deliveries in flight finished.
   void stop(std::function<void()> drained);
 
-  // Attempts started and not finished (a file sink's batch counts once).
-  std::size_t in_flight() const { return in_flight_; }
+  // Attempts started and not finished (a file sink's batch counts once). Any thread may ask.
+  std::size_t in_flight() const { return in_flight_.load(); }
   // Nothing in flight, nothing claimed waiting for a slot, nothing due left to claim (rows
   // waiting for a retry time may remain).
   bool idle() const { return in_flight_ == 0 && waiting_.empty() && !more_due_ && unrecorded_.empty(); }
-  const RelayCounters& counters() const { return counters_; }
+  // A copy: the service's metrics read them on its own thread while the relay runs on another.
+  RelayCounters counters() const;
   const RelayOptions& options() const { return options_; }
 
  private:
@@ -90,8 +97,9 @@ class Relay {
   RelayOptions options_;
   RetrySchedule schedule_;
   boost::asio::steady_timer timer_;
-  RelayCounters counters_;
-  std::size_t in_flight_ = 0;
+  mutable std::mutex counters_mutex_;
+  RelayCounters counters_;  // under counters_mutex_
+  std::atomic<std::size_t> in_flight_ = 0;
   std::size_t network_in_flight_ = 0;
   std::deque<store::OutboxRow> waiting_;  // claimed network rows waiting for a free slot
   std::vector<store::OutboxOutcome> unrecorded_;

@@ -3,9 +3,11 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "runtime/store/sqlite_statement.hpp"
@@ -101,6 +103,16 @@ ALTER TABLE outbox_v3 RENAME TO outbox;
 CREATE INDEX outbox_by_status ON outbox (status, next_attempt_at, id);
 CREATE INDEX outbox_unrouted ON outbox (id) WHERE connector = '';
 )sql",
+    // 4: the relay's reads by index. Rows still to be delivered, by due time: the next wake-up
+    // is the first entry and a claim reads the due ones in order, instead of a scan of every row
+    // the outbox ever held; unrouted rows are only those still to route (skipped rows stay
+    // unrouted for good and would fill the old index). The queries name these indexes (INDEXED
+    // BY): without statistics the planner prefers outbox_by_status and sorts.
+    R"sql(
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status IN ('pending','claimed') AND connector != '';
+DROP INDEX outbox_unrouted;
+CREATE INDEX outbox_unrouted ON outbox (id) WHERE connector = '' AND status IN ('pending','claimed');
+)sql",
 };
 static_assert(sizeof(migrations) / sizeof(migrations[0]) == latest_schema_version);
 
@@ -112,6 +124,18 @@ void exec(sqlite3* db, const char* sql) {
     sqlite3_free(message);
     throw std::runtime_error("sqlite: " + text);
   }
+}
+
+// serve writes through two connections (requests and the outbox relay), each holding the write
+// lock for a short transaction. SQLite's own busy timeout sleeps 1, 2, 5, 10 ms... between
+// tries, which is longer than the other side's transaction: a request would wait milliseconds
+// for a lock free after a hundred microseconds. Try every 50 us for the first 5 ms, then every
+// millisecond, and give up after about 5 s as busy_timeout(5000) did.
+int wait_for_lock(void*, int tries) {
+  constexpr int fine_tries = 100;
+  if (tries >= fine_tries + 5000) return 0;
+  std::this_thread::sleep_for(tries < fine_tries ? std::chrono::microseconds(50) : std::chrono::microseconds(1000));
+  return 1;
 }
 
 int read_schema_version(sqlite3* db) {
@@ -131,7 +155,7 @@ class SqliteStore final : public Store {
       sqlite3_close(db_);
       throw std::runtime_error("cannot open database '" + path + "': " + message);
     }
-    sqlite3_busy_timeout(db_, 5000);
+    sqlite3_busy_handler(db_, wait_for_lock, nullptr);
     exec(db_, "PRAGMA journal_mode=WAL");
     exec(db_, options.durability == Durability::Full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     exec(db_, "PRAGMA foreign_keys=ON");
@@ -286,8 +310,9 @@ class SqliteStore final : public Store {
     exec(db_, "BEGIN IMMEDIATE");
     try {
       Statement s(db_,
-                  "SELECT " LEADFLOW_OUTBOX_COLUMNS " FROM outbox WHERE status IN ('pending','claimed') "
-                  "AND next_attempt_at <= ? AND connector != '' ORDER BY next_attempt_at, id LIMIT ?");
+                  "SELECT " LEADFLOW_OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_due WHERE status IN "
+                  "('pending','claimed') AND next_attempt_at <= ? AND connector != '' ORDER BY next_attempt_at, id "
+                  "LIMIT ?");
       s.bind(1, now).bind(2, static_cast<std::int64_t>(limit));
       while (s.step()) out.push_back(read_outbox_row(s));
       Statement u(db_, "UPDATE outbox SET status='claimed', attempts=attempts+1, next_attempt_at=? WHERE id=?");
@@ -317,22 +342,32 @@ class SqliteStore final : public Store {
     if (outcomes.empty()) return;
     exec(db_, "BEGIN IMMEDIATE");
     try {
-      Statement delivered(db_, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
-      Statement failed(db_, "UPDATE outbox SET status=?, next_attempt_at=?, last_error=? WHERE id=?");
+      Statement& delivered = cached(MarkDelivered, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
+      Statement& failed = cached(MarkFailed, "UPDATE outbox SET status=?, next_attempt_at=?, last_error=? WHERE id=?");
       for (const OutboxOutcome& o : outcomes) {
-        if (o.status == OutboxStatus::Delivered) {
-          delivered.bind(1, o.at).bind(2, o.id).run();
-        } else {
-          failed.bind(1, std::string(outbox_status_name(o.status))).bind(2, o.at).bind(3, o.error).bind(4, o.id).run();
-        }
+        const std::int64_t changed =
+            o.status == OutboxStatus::Delivered
+                ? delivered.bind(1, o.at).bind(2, o.id).run()
+                : failed.bind(1, std::string(outbox_status_name(o.status))).bind(2, o.at).bind(3, o.error)
+                      .bind(4, o.id).run();
+        // A row erased meanwhile (forget) gets no audit row: it would bring the person back.
+        if (o.audit && changed > 0) insert_audit(*o.audit);
       }
       exec(db_, "COMMIT");
     } catch (...) {
+      reset_cached();
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
   }
   std::size_t route_outbox(const OutboxRoutes& routes) override {
+    // Rows are routed when they are written; only a store written by an older version (or a
+    // writer without routes) has any left. Looking costs a read, not a write transaction.
+    {
+      Statement any(db_, "SELECT 1 FROM outbox INDEXED BY outbox_unrouted WHERE connector = '' AND status IN "
+                         "('pending','claimed') LIMIT 1");
+      if (!any.step()) return 0;
+    }
     std::size_t routed = 0;
     exec(db_, "BEGIN IMMEDIATE");
     try {
@@ -370,10 +405,14 @@ class SqliteStore final : public Store {
     return static_cast<std::size_t>(sqlite3_changes(db_));
   }
   std::optional<engine::TimePoint> next_outbox_attempt() override {
-    Statement s(db_, "SELECT count(*), min(next_attempt_at) FROM outbox WHERE status IN ('pending','claimed') "
-                     "AND connector != ''");
-    if (!s.step() || s.integer(0) == 0) return std::nullopt;
-    return s.integer(1);
+    // The first entry of the partial index outbox_due (its WHERE is this one's).
+    Statement& s = cached(NextOutboxAttempt,
+                          "SELECT next_attempt_at FROM outbox INDEXED BY outbox_due WHERE status IN "
+                          "('pending','claimed') AND connector != '' ORDER BY next_attempt_at LIMIT 1");
+    std::optional<engine::TimePoint> next;
+    if (s.step()) next = s.integer(0);
+    s.reset();
+    return next;
   }
   void mark_delivered(std::int64_t id, engine::TimePoint now) override {
     Statement s(db_, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
@@ -499,33 +538,46 @@ class SqliteStore final : public Store {
       }
     }
     {
+      // Routed by the processor (a connector, or Skipped), or unrouted for the relay to route.
       Statement& s = cached(InsertOutbox,
-                  "INSERT INTO outbox (tenant, lead, action, idempotency_key, payload, next_attempt_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?)");
+                  "INSERT INTO outbox (tenant, lead, action, idempotency_key, payload, next_attempt_at, connector, "
+                  "status, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const OutboxRow& r : b.outbox) {
-        s.bind_static(1, r.tenant).bind_static(2, r.lead).bind_static(3, r.action).bind_static(4, r.idempotency_key).bind_static(5, r.payload)
-            .bind(6, r.next_attempt_at);
+        s.bind_static(1, r.tenant).bind_static(2, r.lead).bind_static(3, r.action).bind_static(4, r.idempotency_key)
+            .bind_static(5, r.payload).bind(6, r.next_attempt_at).bind_static(7, r.connector)
+            .bind(8, std::string(outbox_status_name(r.status))).bind_static(9, r.last_error);
         s.run();
         tick();
       }
     }
     {
-      Statement& s = cached(InsertAudit,
-                  "INSERT INTO audit (tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
       for (const AuditRow& r : b.audit) {
-        s.bind_static(1, r.tenant).bind(2, r.at).bind_static(3, r.lead).bind_static(4, r.workflow).bind_static(5, r.action).bind_static(6, r.channel)
-            .bind_static(7, r.recipient).bind_static(8, r.content_hash).bind_static(9, r.outcome);
-        s.run();
+        insert_audit(r);
         tick();
       }
+    }
+  }
+
+  void insert_audit(const AuditRow& r) {
+    Statement& s = cached(InsertAudit,
+                "INSERT INTO audit (tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // The row outlives the insert: bound without a copy.
+    s.bind_static(1, r.tenant).bind(2, r.at).bind_static(3, r.lead).bind_static(4, r.workflow).bind_static(5, r.action)
+        .bind_static(6, r.channel).bind_static(7, r.recipient).bind_static(8, r.content_hash).bind_static(9, r.outcome);
+    s.run();
+  }
+
+  void reset_cached() {
+    for (auto& statement : cached_) {
+      if (statement) statement->reset();
     }
   }
 
   // The statements of every request and commit, prepared once (preparing costs more than a row).
   enum CachedStatement {
     HasKey, IsSuppressed, UpsertLead, UpsertTenant, InsertTimer, MetaTimer, DeleteTimer, InsertEvent, InsertKey,
-    InsertOutbox, InsertAudit, CachedCount
+    InsertOutbox, InsertAudit, NextOutboxAttempt, MarkDelivered, MarkFailed, CachedCount
   };
   Statement& cached(CachedStatement which, const char* sql) {
     std::unique_ptr<Statement>& slot = cached_[which];

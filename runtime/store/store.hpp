@@ -59,15 +59,6 @@ struct OutboxRow {
   std::string connector;
 };
 
-// What one delivery attempt of an outbox row came to: Delivered (at = when), Pending (retry at
-// `at`) or Dead (dead-lettered at `at`).
-struct OutboxOutcome {
-  std::int64_t id = 0;
-  OutboxStatus status = OutboxStatus::Delivered;
-  engine::TimePoint at = 0;
-  std::string error;
-};
-
 struct AuditRow {
   std::string tenant;
   engine::TimePoint at = 0;
@@ -77,7 +68,22 @@ struct AuditRow {
   std::string channel;
   std::string recipient;
   std::string content_hash;  // FNV-1a 64 of the payload, hex
-  std::string outcome;       // "recorded" or "blocked: REASON"
+  // At commit: "recorded" or "blocked: REASON"; when the relay is done with a row:
+  // "delivered: CONNECTOR" or "dead: CONNECTOR: ERROR" (at = when).
+  std::string outcome;
+};
+
+// What one delivery attempt of an outbox row came to: Delivered (at = when), Pending (retry at
+// `at`) or Dead (dead-lettered at `at`).
+struct OutboxOutcome {
+  std::int64_t id = 0;
+  OutboxStatus status = OutboxStatus::Delivered;
+  engine::TimePoint at = 0;
+  std::string error;
+  // The audit trail's record of a final outcome (delivered, dead-lettered), written in the same
+  // transaction, and only while the row is still there: an erasure (`forget`) that deleted the
+  // row meanwhile leaves no new trace of the person.
+  std::optional<AuditRow> audit;
 };
 
 struct IdempotencyRow {
@@ -166,7 +172,8 @@ class Store {
   virtual std::vector<OutboxRow> outbox(const std::string& tenant) = 0;  // by id
   virtual void mark_delivered(std::int64_t id, engine::TimePoint now) = 0;
   virtual void mark_failed(std::int64_t id, engine::TimePoint retry_at, const std::string& error, bool dead) = 0;
-  // Several outcomes in one transaction (one fsync for a whole batch of deliveries).
+  // Several outcomes in one transaction (one fsync for a whole batch of deliveries), with their
+  // audit rows.
   virtual void record_outbox(const std::vector<OutboxOutcome>& outcomes) = 0;
 
   // Sources of every Program version runs were started on, so a run pinned to a version that is no
@@ -191,7 +198,7 @@ std::unique_ptr<Store> open_sqlite(const std::string& path, const SqliteOptions&
 
 // The schema version the file is at (0 for a new file); for tests and `leadflow serve` logs.
 int sqlite_schema_version(const std::string& path);
-inline constexpr int latest_schema_version = 3;
+inline constexpr int latest_schema_version = 4;
 
 // Test hook: the next commit of a SQLite store fails after writing about half of its rows.
 void fail_next_commit_for_tests(Store& store);

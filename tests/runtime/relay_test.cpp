@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "runtime/metrics.hpp"
@@ -416,7 +417,19 @@ TEST_CASE("a schema-2 store migrates: its outbox rows keep their state and pendi
     store::SqliteOptions v2;
     v2.schema_version = 2;
     auto db = store::open_sqlite(path, v2);
-    commit_rows(*db, {effect_row("L-1", "assign", 1), effect_row("L-2", "email", 2)});
+    // As a schema-2 version wrote them: no connector column yet (today's commit writes one).
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+    for (const store::OutboxRow& row : {effect_row("L-1", "assign", 1), effect_row("L-2", "email", 2)}) {
+      sqlite3_stmt* s = nullptr;
+      REQUIRE(sqlite3_prepare_v2(raw, "INSERT INTO outbox (tenant, lead, action, idempotency_key, payload) "
+                                      "VALUES (?, ?, ?, ?, ?)", -1, &s, nullptr) == SQLITE_OK);
+      const std::string* values[] = {&row.tenant, &row.lead, &row.action, &row.idempotency_key, &row.payload};
+      for (int i = 0; i < 5; ++i) sqlite3_bind_text(s, i + 1, values[i]->c_str(), -1, SQLITE_TRANSIENT);
+      REQUIRE(sqlite3_step(s) == SQLITE_DONE);
+      sqlite3_finalize(s);
+    }
+    sqlite3_close(raw);
     db->mark_delivered(1, t0);
   }
   CHECK(store::sqlite_schema_version(path) == 2);
