@@ -187,11 +187,21 @@ std::string unknown_name_help(std::string_view name, const std::vector<std::stri
 }
 
 // Splits `text` into lines and hands each non-blank one, parsed as a JSON object, to `each`.
-// Lines that are too long, not JSON or not an object become errors here.
+// Lines that are too long, not JSON or not an object become errors here. `text` begins after
+// `lines_before` lines of its file (the line numbers in errors count from there).
 template <typename Each>
-void for_each_object(std::string_view text, const std::string& file, std::vector<InputError>& errors,
-                     Each&& each) {
-  std::size_t line_no = 0;
+void for_each_object(std::string_view text, std::size_t lines_before, const std::string& file,
+                     std::vector<InputError>& errors, Each&& each) {
+  // One parser and one block of memory for every line: a line's JSON lives only until `each`
+  // has built its record, so the next line reuses the memory (json::parse allocated every
+  // object and string of every line). The parser is the one json::parse uses, so malformed
+  // lines get the same error codes.
+  // (In this order: the parser, which refers to the others, goes first.)
+  unsigned char parser_stack[BOOST_JSON_STACK_BUFFER_SIZE];
+  std::vector<unsigned char> line_memory(16 * 1024);
+  json::monotonic_resource memory(line_memory.data(), line_memory.size());  // larger lines: heap
+  json::parser parser(json::storage_ptr(), json::parse_options(), parser_stack, sizeof parser_stack);
+  std::size_t line_no = lines_before;
   std::size_t pos = 0;
   while (pos < text.size()) {
     std::size_t end = text.find('\n', pos);
@@ -205,12 +215,16 @@ void for_each_object(std::string_view text, const std::string& file, std::vector
       errors.push_back({file, line_no, "", "line longer than " + std::to_string(max_line_bytes) + " bytes"});
       continue;
     }
+    parser.reset();  // lets go of the last line's values before their memory is reused
+    memory.release();
+    parser.reset(json::storage_ptr(&memory));
     boost::system::error_code ec;
-    json::value v = json::parse(line, ec);
+    parser.write(line, ec);
     if (ec) {
       errors.push_back({file, line_no, "", "malformed JSON: " + ec.message()});
       continue;
     }
+    const json::value v = parser.release();
     if (!v.is_object()) {
       errors.push_back({file, line_no, "", std::string("expected a JSON object, got ") + json_kind(v)});
       continue;
@@ -257,22 +271,37 @@ std::vector<LeadInput> read_leads(const engine::Program& program, std::string_vi
   const engine::Slot id_slot = program.lead_slot("id");
   const engine::Slot created_slot = program.lead_slot("created_at");
 
-  for_each_object(text, file, errors, [&](std::size_t line, const json::object& obj) {
+  // Lead records repeat their keys in the same order: the slot of the n-th key of the last record
+  // is checked first, a string comparison instead of a lookup by name.
+  struct KnownKey {
+    std::string key;
+    engine::Slot slot = engine::no_index;
+    bool looked_up = false;
+  };
+  std::vector<KnownKey> slot_at;
+  for_each_object(text, 0, file, errors, [&](std::size_t line, const json::object& obj) {
     LeadInput lead;
     lead.line = line;
     lead.fields.assign(program.lead_fields.size(), Value());
+    std::size_t position = 0;
     for (const auto& [key_sv, value] : obj) {
-      std::string key(key_sv);
-      engine::Slot slot = program.lead_slot(key);
+      const std::string_view key(key_sv);
+      if (position == slot_at.size()) slot_at.emplace_back();
+      KnownKey& known_key = slot_at[position++];
+      if (!known_key.looked_up || known_key.key != key) {
+        known_key = KnownKey{std::string(key), program.lead_slot(key), true};
+      }
+      const engine::Slot slot = known_key.slot;
       if (slot == engine::no_index) {
-        errors.push_back({file, line, key, "unknown field `" + key + "` on `lead`" + unknown_name_help(key, known)});
+        errors.push_back({file, line, std::string(key),
+                          "unknown field `" + std::string(key) + "` on `lead`" + unknown_name_help(key, known)});
         return;
       }
       const FieldDef& def = program.lead_fields[static_cast<std::size_t>(slot)];
       std::string why;
       Value converted;
       if (!convert(value, def.type, def.element, converted, why)) {
-        errors.push_back({file, line, key, why});
+        errors.push_back({file, line, std::string(key), why});
         return;
       }
       lead.fields[static_cast<std::size_t>(slot)] = std::move(converted);
@@ -305,12 +334,12 @@ std::vector<LeadInput> read_leads(const engine::Program& program, std::string_vi
 }
 
 std::vector<EventInput> read_events(const engine::Program& program, std::string_view text, const std::string& file,
-                                    std::vector<InputError>& errors) {
+                                    std::vector<InputError>& errors, std::size_t lines_before) {
   std::vector<EventInput> events;
   std::vector<std::string> event_names;
   for (const engine::EventDef& e : program.events) event_names.push_back(e.name);
 
-  for_each_object(text, file, errors, [&](std::size_t line, const json::object& obj) {
+  for_each_object(text, lines_before, file, errors, [&](std::size_t line, const json::object& obj) {
     EventInput in;
     in.line = line;
     const json::value* at = nullptr;
@@ -336,11 +365,11 @@ std::vector<EventInput> read_events(const engine::Program& program, std::string_
       errors.push_back({file, line, "type", type == nullptr ? "missing event type" : "expected a string, got " + shown(*type)});
       return;
     }
-    std::string type_name(type->get_string());
+    const std::string_view type_name(type->get_string());
     std::int32_t index = program.event_index(type_name);
     if (index == engine::no_index) {
       errors.push_back({file, line, "type",
-                        "unknown event type `" + type_name + "`" + unknown_name_help(type_name, event_names)});
+                        "unknown event type `" + std::string(type_name) + "`" + unknown_name_help(type_name, event_names)});
       return;
     }
     const engine::EventDef& def = program.events[static_cast<std::size_t>(index)];
@@ -377,18 +406,18 @@ std::vector<EventInput> read_events(const engine::Program& program, std::string_
         for (const FieldDef& f : def.fields) {
           if (f.name == key_sv) field = &f;
         }
-        std::string key = "data." + std::string(key_sv);
+        auto key = [&] { return "data." + std::string(key_sv); };  // only errors need it
         if (field == nullptr) {
           std::vector<std::string> names;
           for (const FieldDef& f : def.fields) names.push_back(f.name);
-          errors.push_back({file, line, key,
+          errors.push_back({file, line, key(),
                             "unknown field `" + std::string(key_sv) + "` on event `" + def.name + "`" +
                                 unknown_name_help(key_sv, names)});
           return;
         }
         Value converted;
         if (!convert(value, field->type, field->element, converted, why)) {
-          errors.push_back({file, line, key, why});
+          errors.push_back({file, line, key(), why});
           return;
         }
         in.event.data[static_cast<std::size_t>(field->slot)] = std::move(converted);

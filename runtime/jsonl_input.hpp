@@ -45,11 +45,14 @@ struct EventInput {
 // Lines longer than this are refused (oversized payloads), without being parsed.
 inline constexpr std::size_t max_line_bytes = 1u << 20;
 
-// `file` only labels the errors. Blank lines are skipped silently.
+// `file` only labels the errors. Blank lines are skipped silently. Events may be read in parts:
+// `text` then starts after `lines_before` lines of the file, and the parts' results are joined
+// in file order.
 std::vector<LeadInput> read_leads(const engine::Program& program, std::string_view text,
                                   const std::string& file, std::vector<InputError>& errors);
 std::vector<EventInput> read_events(const engine::Program& program, std::string_view text,
-                                    const std::string& file, std::vector<InputError>& errors);
+                                    const std::string& file, std::vector<InputError>& errors,
+                                    std::size_t lines_before = 0);
 
 // Whether an event type names its lead by `email` (a capture) or by `domain` (account level)
 // when `lead` is absent.

@@ -35,9 +35,27 @@ const engine::LeadState* Simulator::lead(const std::string& id) const {
   return it == entries_.end() || !it->second.loaded ? nullptr : &it->second.state;
 }
 
-void Simulator::push(TimePoint at, ItemKind kind, std::size_t index) {
-  queue_.push(Item{at, seq_++, static_cast<std::uint32_t>(index), kind});
+void Simulator::push_timer(TimePoint at, std::size_t slot) {
+  timer_queue_.push(TimerItem{at, seq_++, static_cast<std::uint32_t>(slot)});
 }
+
+namespace {
+
+// Whether a field (null when the lead has no such slot) has the text `before` was taken from:
+// both compare by their string text, "" unless a string, as the dedup index and accounts see them.
+bool same_text(const Value* now, const Value& before) {
+  if (now != nullptr && now->identical(before)) return true;
+  return (now != nullptr ? now->as_string() : std::string_view()) == before.as_string();
+}
+
+Value string_or_null(const Value* v) { return v != nullptr && v->kind() == ValueKind::String ? *v : Value(); }
+
+const Value* slot_value(const engine::LeadState& state, engine::Slot slot) {
+  if (slot == engine::no_index || static_cast<std::size_t>(slot) >= state.fields.size()) return nullptr;
+  return &state.fields[static_cast<std::size_t>(slot)];
+}
+
+}  // namespace
 
 std::string Simulator::field_text(const engine::LeadState& state, std::string_view name) const {
   engine::Slot s = program_->lead_slot(name);
@@ -58,6 +76,14 @@ std::string Simulator::account_domain(const engine::LeadState& s) const {
 }
 
 void Simulator::update_account(LeadEntry& entry) {
+  // Most calls follow an event that left the domain and email alone: no lower-casing then.
+  const Value* domain = slot_value(entry.state, domain_slot_);
+  const Value* email = slot_value(entry.state, email_slot_);
+  if (entry.account_known && same_text(domain, entry.account_source[0]) && same_text(email, entry.account_source[1])) {
+    return;
+  }
+  entry.account_source = {string_or_null(domain), string_or_null(email)};
+  entry.account_known = true;
   std::string d = account_domain(entry.state);
   if (d == entry.account) return;
   if (!entry.account.empty()) {
@@ -77,8 +103,8 @@ void Simulator::emit(engine::StepResult&& result, TimePoint now, const Simulator
   if (sink.trace) {
     for (const engine::TraceLine& t : result.trace) sink.trace(t);
   }
-  for (const engine::Effect& e : result.effects) {
-    if (sink.effect) sink.effect(e);
+  if (sink.effect) {
+    for (engine::Effect& e : result.effects) sink.effect(std::move(e));
   }
   for (const engine::TimerRequest& t : result.timers) {
     // A timer asked for in the past is due now: virtual time never goes back.
@@ -98,27 +124,17 @@ void Simulator::emit(engine::StepResult&& result, TimePoint now, const Simulator
       free_timers_.pop_back();
       timers_[slot] = stored;
     }
-    push(due, ItemKind::Timer, slot);
+    push_timer(due, slot);
   }
 }
 
 void Simulator::reindex(const std::string& id, LeadEntry& entry) {
   const engine::LeadState& s = entry.state;
   const engine::Slot slots[4] = {email_slot_, domain_slot_, first_name_slot_, last_name_slot_};
-  auto field = [&](engine::Slot slot) -> const Value* {
-    if (slot == engine::no_index || static_cast<std::size_t>(slot) >= s.fields.size()) return nullptr;
-    return &s.fields[static_cast<std::size_t>(slot)];
-  };
   bool same = entry.indexed_all;
-  for (std::size_t i = 0; same && i < 4; ++i) {
-    const Value* v = field(slots[i]);
-    same = (v ? v->as_string() : std::string_view()) == entry.indexed[i].as_string();
-  }
+  for (std::size_t i = 0; same && i < 4; ++i) same = same_text(slot_value(s, slots[i]), entry.indexed[i]);
   if (!same) {
-    for (std::size_t i = 0; i < 4; ++i) {
-      const Value* v = field(slots[i]);
-      entry.indexed[i] = v && v->kind() == ValueKind::String ? *v : Value();
-    }
+    for (std::size_t i = 0; i < 4; ++i) entry.indexed[i] = string_or_null(slot_value(s, slots[i]));
     const std::string_view email = entry.indexed[0].as_string(), domain = entry.indexed[1].as_string(),
                            first = entry.indexed[2].as_string(), last = entry.indexed[3].as_string();
     index_.remove(id);
@@ -275,56 +291,71 @@ void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events
                     std::vector<InputError>& errors) {
   leads_ = std::move(leads);
   events_ = std::move(events);
-  // Loads first, then events, each in input order: equal times keep that order through `seq`.
+  entries_.reserve(leads_.size());
+  pending_.reserve(leads_.size());
+  inputs_.reserve(leads_.size() + events_.size());
+  // Loads first, then events, each in input order: that is the order at equal times.
   for (std::size_t i = 0; i < leads_.size(); ++i) {
     pending_.emplace(leads_[i].id, i);
     TimePoint at = leads_[i].has_created_at ? std::max(leads_[i].created_at, options_.start) : options_.start;
-    push(at, ItemKind::Load, i);
+    inputs_.push_back(InputItem{at, static_cast<std::uint32_t>(i), InputKind::Load});
   }
   for (std::size_t i = 0; i < events_.size(); ++i) {
     if (events_[i].event.at < options_.start) {
       ++before_start_;
       continue;
     }
-    push(events_[i].event.at, ItemKind::Event, i);
+    inputs_.push_back(InputItem{events_[i].event.at, static_cast<std::uint32_t>(i), InputKind::Event});
   }
+  std::sort(inputs_.begin(), inputs_.end(), [](const InputItem& a, const InputItem& b) {
+    if (a.at != b.at) return a.at < b.at;
+    if (a.kind != b.kind) return a.kind < b.kind;
+    return a.index < b.index;
+  });
 
-  while (!queue_.empty() && processed_ < max_items) {
-    Item item = queue_.top();
-    if (item.at > options_.until) break;
-    queue_.pop();
+  std::size_t next_input = 0;
+  while (processed_ < max_items) {
+    const bool have_input = next_input < inputs_.size();
+    if (!have_input && timer_queue_.empty()) break;
+    // At an equal time the input goes first: it was queued before any timer.
+    const bool take_input = have_input && (timer_queue_.empty() || inputs_[next_input].at <= timer_queue_.top().at);
+    const TimePoint at = take_input ? inputs_[next_input].at : timer_queue_.top().at;
+    if (at > options_.until) break;
     ++processed_;
-    switch (item.kind) {
-      // An input record is not needed once it is in: freeing it as the run goes keeps the peak
-      // memory near the larger of "all input" and "all lead state", not their sum.
-      case ItemKind::Load:
-        load(leads_[item.index].id, item.at, sink);
-        leads_[item.index] = LeadInput();
-        break;
-      case ItemKind::Event:
-        apply_event(events_[item.index], item.at, sink, errors);
-        events_[item.index].event = engine::Event();
-        break;
-      case ItemKind::Timer: {
-        // Taken out: the slot is free from here on, and emit() may reuse it or grow timers_.
-        const StoredTimer stored = timers_[item.index];
-        timers_[item.index] = StoredTimer();
-        free_timers_.push_back(item.index);
-        LeadEntry* entry = stored.entry;
-        if (entry == nullptr || !entry->loaded) break;
-        engine::TimerRequest timer;
-        timer.due = item.at;
-        timer.lead = order_[entry->position];
-        timer.kind = stored.kind;
-        timer.run_id = stored.run_id;
-        timer.index = stored.index;
-        timer.generation = stored.generation;
-        // The engine drops a timer whose generation no longer matches (a stale wake).
-        emit(engine_.fire(entry->state, tenant_, timer, item.at), item.at, sink, entry);
-        reindex(timer.lead, *entry);
-        break;
+    if (take_input) {
+      const InputItem item = inputs_[next_input++];
+      switch (item.kind) {
+        // An input record is not needed once it is in: freeing it as the run goes keeps the peak
+        // memory near the larger of "all input" and "all lead state", not their sum.
+        case InputKind::Load:
+          load(leads_[item.index].id, at, sink);
+          leads_[item.index] = LeadInput();
+          break;
+        case InputKind::Event:
+          apply_event(events_[item.index], at, sink, errors);
+          events_[item.index].event = engine::Event();
+          break;
       }
+      continue;
     }
+    const TimerItem item = timer_queue_.top();
+    timer_queue_.pop();
+    // Taken out: the slot is free from here on, and emit() may reuse it or grow timers_.
+    const StoredTimer stored = timers_[item.slot];
+    timers_[item.slot] = StoredTimer();
+    free_timers_.push_back(item.slot);
+    LeadEntry* entry = stored.entry;
+    if (entry == nullptr || !entry->loaded) continue;
+    engine::TimerRequest timer;
+    timer.due = at;
+    timer.lead = order_[entry->position];
+    timer.kind = stored.kind;
+    timer.run_id = stored.run_id;
+    timer.index = stored.index;
+    timer.generation = stored.generation;
+    // The engine drops a timer whose generation no longer matches (a stale wake).
+    emit(engine_.fire(entry->state, tenant_, timer, at), at, sink, entry);
+    reindex(timer.lead, *entry);
   }
 }
 

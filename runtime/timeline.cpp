@@ -1,6 +1,9 @@
 // Effect and final-state lines: the JSONL contract, byte for byte, and the readable text form.
 #include "runtime/timeline.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <ostream>
 
 namespace leadflow::runtime {
@@ -30,6 +33,77 @@ std::string short_time(engine::TimePoint t) {
   return s;
 }
 
+// Whether none of eight bytes needs an escape in a JSON string (a control character, `"` or `\`).
+// Bitwise tests on the whole word; each is exact about whether any byte matches.
+bool plain_json_bytes(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto any_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
+  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+  return (below_space | any_zero(w ^ (ones * '"')) | any_zero(w ^ (ones * '\\'))) == 0;
+}
+
+// engine::append_json_string, with the common case (nothing to escape: names, ids, reasons)
+// copied in one go after a word-at-a-time check; anything else goes to the engine's function.
+void append_json_text(std::string& out, std::string_view s) {
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (!plain_json_bytes(w)) break;
+  }
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+  }
+  if (i < s.size()) {
+    engine::append_json_string(out, s);
+    return;
+  }
+  out += '"';
+  out.append(s);
+  out += '"';
+}
+
+// `"2026-01-05T09:00:00Z"` as engine::format_time writes it, without a string to hold it.
+void append_json_time(std::string& out, engine::TimePoint t) {
+  std::int64_t days = t / 86400;
+  if (t % 86400 < 0) --days;
+  const std::int64_t secs = t - days * 86400;
+  std::int64_t year = 0;
+  unsigned month = 0, day = 0;
+  engine::civil_from_days(days, year, month, day);
+  if (year < 0 || year > 9999) {
+    out += '"';
+    out += engine::format_time(t);
+    out += '"';
+    return;
+  }
+  const auto y = static_cast<unsigned>(year);
+  const auto hour = static_cast<unsigned>(secs / 3600), minute = static_cast<unsigned>(secs / 60 % 60),
+             second = static_cast<unsigned>(secs % 60);
+  auto digit = [](unsigned v) { return static_cast<char>('0' + v); };
+  const char text[22] = {'"', digit(y / 1000), digit(y / 100 % 10), digit(y / 10 % 10), digit(y % 10), '-',
+                         digit(month / 10), digit(month % 10), '-', digit(day / 10), digit(day % 10), 'T',
+                         digit(hour / 10), digit(hour % 10), ':', digit(minute / 10), digit(minute % 10), ':',
+                         digit(second / 10), digit(second % 10), 'Z', '"'};
+  out.append(text, sizeof text);
+}
+
+// engine::append_json, with the kinds effect lines are made of done here without temporaries.
+void append_json_value(std::string& out, const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::String: append_json_text(out, v.as_string()); return;
+    case ValueKind::Time: append_json_time(out, v.as_time()); return;
+    case ValueKind::Int: {
+      char digits[24];
+      const auto end = std::to_chars(digits, digits + sizeof digits, v.as_int()).ptr;
+      out.append(digits, static_cast<std::size_t>(end - digits));
+      return;
+    }
+    default: engine::append_json(out, v); return;
+  }
+}
+
 }  // namespace
 
 std::string effect_jsonl(const Effect& effect) {
@@ -41,22 +115,22 @@ std::string effect_jsonl(const Effect& effect) {
 
 void append_effect_jsonl(std::string& out, const Effect& effect) {
   out += "{\"at\":";
-  engine::append_json_string(out, engine::format_time(effect.at));
+  append_json_time(out, effect.at);
   out += ",\"lead\":";
-  engine::append_json_string(out, effect.lead);
+  append_json_text(out, effect.lead);
   out += ",\"workflow\":";
   if (effect.workflow.empty()) {
     out += "null";
   } else {
-    engine::append_json_string(out, effect.workflow);
+    append_json_text(out, effect.workflow);
   }
   out += ",\"action\":";
-  engine::append_json_string(out, effect.action);
+  append_json_text(out, effect.action);
   for (const auto& [key, value] : effect.fields) {
     out += ',';
-    engine::append_json_string(out, key);
+    append_json_text(out, key);
     out += ':';
-    engine::append_json(out, value);
+    append_json_value(out, value);
   }
   out += '}';
 }

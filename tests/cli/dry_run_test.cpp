@@ -65,6 +65,31 @@ TEST_CASE("two dry runs of the same input give byte-identical output", "[cli][dr
   CHECK(a.out == b.out);
 }
 
+TEST_CASE("dry-run writes the same bytes with its output on a second thread", "[cli][dry-run][examples]") {
+  // examples/ is below the size where the second thread starts by itself: --threads forces both.
+  std::vector<std::string> args{"dry-run",  "stdlib-workflows",      "--leads", "examples/leads.jsonl",
+                                "--events", "examples/events.jsonl", "--until", "10d",
+                                "--format", "jsonl",                 "--final-state"};
+  std::vector<std::string> one = args, two = args;
+  one.insert(one.end(), {"--threads", "1"});
+  two.insert(two.end(), {"--threads", "2"});
+  auto a = run_leadflow(one);
+  auto b = run_leadflow(two);
+  INFO(a.err.substr(0, 2000));
+  CHECK(a.status == 0);
+  CHECK(b.status == 0);
+  CHECK(a.out.size() > 1000);
+  CHECK(a.out == b.out);
+  CHECK(a.err == b.err);
+}
+
+TEST_CASE("dry-run refuses a thread count other than 1 or 2", "[cli][dry-run]") {
+  std::vector<std::string> args = basic_args("jsonl");
+  args.insert(args.end(), {"--threads", "3"});
+  auto r = run_leadflow(args);
+  CHECK(r.status == 2);
+}
+
 TEST_CASE("dry-run of the sample data is deterministic and reads every line", "[cli][dry-run][examples]") {
   // Ten days keep the test quick in Debug builds; the README demo runs the full 90.
   std::vector<std::string> args{"dry-run",  "stdlib-workflows",         "--leads", "examples/leads.jsonl",
