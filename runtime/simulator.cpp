@@ -28,15 +28,12 @@ Simulator::Simulator(std::shared_ptr<const engine::Program> program, engine::Dir
       email_slot_(program_->lead_slot("email")),
       domain_slot_(program_->lead_slot("domain")),
       first_name_slot_(program_->lead_slot("first_name")),
-      last_name_slot_(program_->lead_slot("last_name")) {}
+      last_name_slot_(program_->lead_slot("last_name")),
+      timer_queue_(options_.start, options_.until) {}
 
 const engine::LeadState* Simulator::lead(const std::string& id) const {
   auto it = entries_.find(id);
   return it == entries_.end() || !it->second.loaded ? nullptr : &it->second.state;
-}
-
-void Simulator::push_timer(TimePoint at, std::size_t slot) {
-  timer_queue_.push(TimerItem{at, seq_++, static_cast<std::uint32_t>(slot)});
 }
 
 namespace {
@@ -109,6 +106,7 @@ void Simulator::emit(engine::StepResult&& result, TimePoint now, const Simulator
   for (const engine::TimerRequest& t : result.timers) {
     // A timer asked for in the past is due now: virtual time never goes back.
     TimePoint due = std::max(t.due, now);
+    if (due > options_.until) continue;  // the run ends before it: it would never fire
     LeadEntry* owner = entry;
     if (owner == nullptr || t.lead != order_[owner->position]) {  // not the lead the step was for
       auto it = entries_.find(t.lead);
@@ -124,22 +122,27 @@ void Simulator::emit(engine::StepResult&& result, TimePoint now, const Simulator
       free_timers_.pop_back();
       timers_[slot] = stored;
     }
-    push_timer(due, slot);
+    timer_queue_.push(due, static_cast<std::uint32_t>(slot));
   }
 }
 
 void Simulator::reindex(const std::string& id, LeadEntry& entry) {
   const engine::LeadState& s = entry.state;
   const engine::Slot slots[4] = {email_slot_, domain_slot_, first_name_slot_, last_name_slot_};
-  bool same = entry.indexed_all;
+  bool same = entry.in_index;
   for (std::size_t i = 0; same && i < 4; ++i) same = same_text(slot_value(s, slots[i]), entry.indexed[i]);
-  if (!same) {
+  // Removing the lead and adding it again changes nothing when it got every key it asked for, or
+  // when no key has left the index since it was last added (the keys it missed are still held).
+  if (!same || (!entry.indexed_all && entry.removals_seen != index_removals_)) {
+    if (!same && entry.in_index) ++index_removals_;  // its old keys are free for others now
     for (std::size_t i = 0; i < 4; ++i) entry.indexed[i] = string_or_null(slot_value(s, slots[i]));
     const std::string_view email = entry.indexed[0].as_string(), domain = entry.indexed[1].as_string(),
                            first = entry.indexed[2].as_string(), last = entry.indexed[3].as_string();
     index_.remove(id);
     index_.add(id, email, domain, first, last);
+    entry.in_index = true;
     entry.indexed_all = holds_all_keys(id, email, domain, first, last);
+    entry.removals_seen = index_removals_;
   }
   update_account(entry);
 }
@@ -338,7 +341,7 @@ void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events
       }
       continue;
     }
-    const TimerItem item = timer_queue_.top();
+    const TimerQueue::Item item = timer_queue_.top();
     timer_queue_.pop();
     // Taken out: the slot is free from here on, and emit() may reuse it or grow timers_.
     const StoredTimer stored = timers_[item.slot];

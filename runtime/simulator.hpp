@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <queue>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "engine/capture.hpp"
 #include "engine/engine.hpp"
 #include "runtime/jsonl_input.hpp"
+#include "runtime/timer_queue.hpp"
 
 namespace leadflow::runtime {
 
@@ -56,19 +56,13 @@ class Simulator {
   // Everything runs in (time, sequence) order, the sequence being the order things were queued:
   // loads in input order, then events in input order, then timers as the engine asks for them.
   // The inputs are all known before the run, so they are sorted once (`inputs_`) and only the
-  // timers need a heap; at equal times an input always comes before a timer (its sequence is
+  // timers need a queue; at equal times an input always comes before a timer (its sequence is
   // smaller). A heap of a million inputs cost 8% of a dry run in cache misses.
   enum class InputKind : std::uint8_t { Load, Event };  // loads first at equal times
   struct InputItem {
     engine::TimePoint at = 0;
     std::uint32_t index = 0;  // into leads_ or events_ (max_items keeps it small)
     InputKind kind = InputKind::Load;
-  };
-  struct TimerItem {
-    engine::TimePoint at = 0;
-    std::uint64_t seq = 0;
-    std::uint32_t slot = 0;  // into timers_
-    bool operator>(const TimerItem& o) const { return at != o.at ? at > o.at : seq > o.seq; }
   };
   struct LeadEntry {
     engine::LeadState state;
@@ -80,6 +74,10 @@ class Simulator {
     // key it asked for then: while both hold, removing and adding it again changes nothing.
     std::array<engine::Value, 4> indexed;
     bool indexed_all = false;
+    bool in_index = false;  // added to index_ at least once
+    // index_removals_ when the lead was last added: a lead without every key it asked for gets
+    // nothing new from being added again until another lead's keys came out of the index.
+    std::uint64_t removals_seen = 0;
     // The domain and email `account` was worked out from (it is recomputed only when they change).
     std::array<engine::Value, 2> account_source;
     bool account_known = false;
@@ -96,7 +94,6 @@ class Simulator {
     engine::TimerKind kind = engine::TimerKind::RunWake;
   };
 
-  void push_timer(engine::TimePoint at, std::size_t slot);
   // `entry` is the lead the result is for (its timers are that lead's).
   void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink, LeadEntry* entry);
   LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
@@ -118,6 +115,7 @@ class Simulator {
   engine::Engine engine_;
   engine::TenantState tenant_;
   engine::LeadIndex index_;
+  std::uint64_t index_removals_ = 0;  // how often a lead's keys left index_ for other keys
 
   std::vector<LeadInput> leads_;
   std::vector<EventInput> events_;
@@ -135,8 +133,7 @@ class Simulator {
   engine::Slot first_name_slot_ = engine::no_index;
   engine::Slot last_name_slot_ = engine::no_index;
   std::vector<InputItem> inputs_;  // sorted by (at, kind, index): the input sequence order
-  std::priority_queue<TimerItem, std::vector<TimerItem>, std::greater<TimerItem>> timer_queue_;
-  std::uint64_t seq_ = 0;
+  TimerQueue timer_queue_;  // slots of timers_
   std::uint64_t captures_ = 0;
   std::size_t before_start_ = 0;
   std::size_t processed_ = 0;
