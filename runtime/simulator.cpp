@@ -293,52 +293,64 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
 void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events, const SimulatorSink& sink,
                     std::vector<InputError>& errors) {
   leads_ = std::move(leads);
-  events_ = std::move(events);
   entries_.reserve(leads_.size());
   pending_.reserve(leads_.size());
-  inputs_.reserve(leads_.size() + events_.size());
-  // Loads first, then events, each in input order: that is the order at equal times.
+  auto load_at = [&](const LeadInput& l) {
+    return l.has_created_at ? std::max(l.created_at, options_.start) : options_.start;
+  };
+  load_order_.resize(leads_.size());
   for (std::size_t i = 0; i < leads_.size(); ++i) {
     pending_.emplace(leads_[i].id, i);
-    TimePoint at = leads_[i].has_created_at ? std::max(leads_[i].created_at, options_.start) : options_.start;
-    inputs_.push_back(InputItem{at, static_cast<std::uint32_t>(i), InputKind::Load});
+    load_order_[i] = static_cast<std::uint32_t>(i);
   }
-  for (std::size_t i = 0; i < events_.size(); ++i) {
-    if (events_[i].event.at < options_.start) {
-      ++before_start_;
+  std::stable_sort(load_order_.begin(), load_order_.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return load_at(leads_[a]) < load_at(leads_[b]); });
+
+  const auto first_applied = std::remove_if(events.begin(), events.end(), [&](const EventInput& e) {
+    return e.event.at < options_.start;
+  });
+  before_start_ = static_cast<std::size_t>(events.end() - first_applied);
+  events.erase(first_applied, events.end());
+  auto by_time = [](const EventInput& a, const EventInput& b) { return a.event.at < b.event.at; };
+  if (!std::is_sorted(events.begin(), events.end(), by_time)) std::stable_sort(events.begin(), events.end(), by_time);
+  for (EventInput& e : events) events_.push_back(std::move(e));
+  std::vector<EventInput>().swap(events);
+
+  std::size_t next_load = 0;
+  while (processed_ < max_items) {
+    // The earliest of the next load, the next event and the next timer; at equal times in that order.
+    enum class Next { Load, Event, Timer, Nothing } next = Next::Nothing;
+    TimePoint at = 0;
+    if (next_load < load_order_.size()) {
+      next = Next::Load;
+      at = load_at(leads_[load_order_[next_load]]);
+    }
+    if (!events_.empty() && (next == Next::Nothing || events_.front().event.at < at)) {
+      next = Next::Event;
+      at = events_.front().event.at;
+    }
+    if (!timer_queue_.empty() && (next == Next::Nothing || timer_queue_.top().at < at)) {
+      next = Next::Timer;
+      at = timer_queue_.top().at;
+    }
+    if (next == Next::Nothing || at > options_.until) break;
+    ++processed_;
+    // An input record is not needed once it is in: freeing it as the run goes keeps the peak
+    // memory near the larger of "all input" and "all lead state", not their sum.
+    if (next == Next::Load) {
+      LeadInput& lead = leads_[load_order_[next_load++]];
+      load(lead.id, at, sink);
+      lead = LeadInput();
+      if (next_load == load_order_.size()) {  // every lead is in: pending_ is empty
+        std::vector<LeadInput>().swap(leads_);
+        std::vector<std::uint32_t>().swap(load_order_);
+        next_load = 0;
+      }
       continue;
     }
-    inputs_.push_back(InputItem{events_[i].event.at, static_cast<std::uint32_t>(i), InputKind::Event});
-  }
-  std::sort(inputs_.begin(), inputs_.end(), [](const InputItem& a, const InputItem& b) {
-    if (a.at != b.at) return a.at < b.at;
-    if (a.kind != b.kind) return a.kind < b.kind;
-    return a.index < b.index;
-  });
-
-  std::size_t next_input = 0;
-  while (processed_ < max_items) {
-    const bool have_input = next_input < inputs_.size();
-    if (!have_input && timer_queue_.empty()) break;
-    // At an equal time the input goes first: it was queued before any timer.
-    const bool take_input = have_input && (timer_queue_.empty() || inputs_[next_input].at <= timer_queue_.top().at);
-    const TimePoint at = take_input ? inputs_[next_input].at : timer_queue_.top().at;
-    if (at > options_.until) break;
-    ++processed_;
-    if (take_input) {
-      const InputItem item = inputs_[next_input++];
-      switch (item.kind) {
-        // An input record is not needed once it is in: freeing it as the run goes keeps the peak
-        // memory near the larger of "all input" and "all lead state", not their sum.
-        case InputKind::Load:
-          load(leads_[item.index].id, at, sink);
-          leads_[item.index] = LeadInput();
-          break;
-        case InputKind::Event:
-          apply_event(events_[item.index], at, sink, errors);
-          events_[item.index].event = engine::Event();
-          break;
-      }
+    if (next == Next::Event) {
+      apply_event(events_.front(), at, sink, errors);
+      events_.pop_front();
       continue;
     }
     const TimerQueue::Item item = timer_queue_.top();

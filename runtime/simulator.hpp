@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,17 +54,6 @@ class Simulator {
   std::size_t items_processed() const { return processed_; }
 
  private:
-  // Everything runs in (time, sequence) order, the sequence being the order things were queued:
-  // loads in input order, then events in input order, then timers as the engine asks for them.
-  // The inputs are all known before the run, so they are sorted once (`inputs_`) and only the
-  // timers need a queue; at equal times an input always comes before a timer (its sequence is
-  // smaller). A heap of a million inputs cost 8% of a dry run in cache misses.
-  enum class InputKind : std::uint8_t { Load, Event };  // loads first at equal times
-  struct InputItem {
-    engine::TimePoint at = 0;
-    std::uint32_t index = 0;  // into leads_ or events_ (max_items keeps it small)
-    InputKind kind = InputKind::Load;
-  };
   struct LeadEntry {
     engine::LeadState state;
     bool loaded = false;
@@ -117,8 +107,16 @@ class Simulator {
   engine::LeadIndex index_;
   std::uint64_t index_removals_ = 0;  // how often a lead's keys left index_ for other keys
 
+  // Everything runs in (time, sequence) order, the sequence being the order things were queued:
+  // loads in input order, then events in input order, then timers as the engine asks for them.
+  // The inputs are all known before the run, so they are sorted once and only the timers need a
+  // queue: at equal times a load goes before an event, and both before a timer. (A heap of a
+  // million inputs cost 8% of a dry run in cache misses.)
   std::vector<LeadInput> leads_;
-  std::vector<EventInput> events_;
+  std::vector<std::uint32_t> load_order_;  // leads_ positions by load time, then input order
+  // Events by time, then input order; each is dropped once applied, so their memory goes as the
+  // run goes (a million of them held 80 MB to the end in a vector).
+  std::deque<EventInput> events_;
   std::vector<StoredTimer> timers_;
   std::vector<std::size_t> free_timers_;  // slots of timers_ already fired, for the next ones
   // Hashed: lead ids share long prefixes (`L-000123`), so ordered maps spent their time in memcmp.
@@ -132,7 +130,6 @@ class Simulator {
   engine::Slot domain_slot_ = engine::no_index;
   engine::Slot first_name_slot_ = engine::no_index;
   engine::Slot last_name_slot_ = engine::no_index;
-  std::vector<InputItem> inputs_;  // sorted by (at, kind, index): the input sequence order
   TimerQueue timer_queue_;  // slots of timers_
   std::uint64_t captures_ = 0;
   std::size_t before_start_ = 0;

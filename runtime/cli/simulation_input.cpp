@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <ostream>
 #include <sstream>
 #include <thread>
@@ -64,6 +67,13 @@ void read_inputs(const engine::Program& program, const SimulationArgs& args, std
   const std::string_view first_part = events_text.substr(0, split), second_part = events_text.substr(split);
   const auto lines_in_first = static_cast<std::size_t>(std::count(first_part.begin(), first_part.end(), '\n'));
 
+#if defined(__GLIBC__)
+  // One malloc arena for the process: the events read on the second thread are freed on this
+  // one as the run applies them, and only memory of this thread's arena is reused for the lead
+  // state that grows meanwhile (a second arena kept ~50 MB of freed events resident in a
+  // 100,000-lead run). Set before the thread allocates anything.
+  mallopt(M_ARENA_MAX, 1);
+#endif
   std::vector<InputError> first_errors;
   std::vector<EventInput> first_events;
   std::thread helper([&] {
