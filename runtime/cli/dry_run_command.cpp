@@ -27,7 +27,7 @@ struct DryRunOptions {
   int threads = 0;  // 0: two when the input is large (background_threshold), else one
 };
 
-// From this many input records on, JSONL output is formatted and written on a second thread.
+// From this many input records on, JSONL output is written on a second thread.
 // Below it the thread is not worth starting (and small runs stay on one thread, as tests see them).
 constexpr std::size_t background_threshold = 10'000;
 
@@ -122,7 +122,7 @@ int run_dry_run(const DryRunOptions& options, std::ostream& out, std::ostream& e
   SimulatorSink sink;
   if (jsonl) {
     writer.emplace(out, background);
-    sink.effect = [&](engine::Effect&& e) { writer->add(std::move(e)); };
+    sink.effect = [&](engine::Effect&& e) { writer->add(e); };
     // stdout keeps to the JSONL contract; the trace goes to stderr.
     if (options.trace) sink.trace = [&](const engine::TraceLine& t) { err << trace_text(t) << '\n'; };
   } else {
@@ -201,8 +201,9 @@ Command add_dry_run_command(CLI::App& app) {
   sub->add_flag("--trace", options->trace, "Explain every decision, then why each lead did not enter a workflow or reach a stage (stderr with --format jsonl)");
   sub->add_flag("--final-state", options->final_state, "End with each lead's score, stage, owner and fields");
   sub->add_option("--threads", options->threads,
-                  "1: run everything on one thread; 2: format and write --format jsonl output on a second "
-                  "thread (the same bytes). Default: 2 from 10,000 input records on")
+                  "1: run everything on one thread; 2: write --format jsonl output on a second thread "
+                  "(the same bytes). Default: 2 from 10,000 input records on. Large inputs are read "
+                  "on two threads either way")
       ->check(CLI::Range(1, 2))
       ->type_name("N");
   return Command{sub, [options] { return run_dry_run(*options, std::cout, std::cerr); }};
