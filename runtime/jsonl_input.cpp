@@ -336,8 +336,13 @@ std::vector<LeadInput> read_leads(const engine::Program& program, std::string_vi
 std::vector<EventInput> read_events(const engine::Program& program, std::string_view text, const std::string& file,
                                     std::vector<InputError>& errors, std::size_t lines_before) {
   std::vector<EventInput> events;
-  std::vector<std::string> event_names;
-  for (const engine::EventDef& e : program.events) event_names.push_back(e.name);
+  // Only for the help of an unknown type: serve reads every event of a request through here one
+  // line at a time, and copying every event name per line was half of this function.
+  auto event_names = [&] {
+    std::vector<std::string> names;
+    for (const engine::EventDef& e : program.events) names.push_back(e.name);
+    return names;
+  };
 
   for_each_object(text, lines_before, file, errors, [&](std::size_t line, const json::object& obj) {
     EventInput in;
@@ -369,7 +374,7 @@ std::vector<EventInput> read_events(const engine::Program& program, std::string_
     std::int32_t index = program.event_index(type_name);
     if (index == engine::no_index) {
       errors.push_back({file, line, "type",
-                        "unknown event type `" + std::string(type_name) + "`" + unknown_name_help(type_name, event_names)});
+                        "unknown event type `" + std::string(type_name) + "`" + unknown_name_help(type_name, event_names())});
       return;
     }
     const engine::EventDef& def = program.events[static_cast<std::size_t>(index)];

@@ -171,7 +171,8 @@ void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result,
     row.lead = e.lead;
     row.action = e.action;
     row.idempotency_key = tenant + "/" + source + "/" + std::to_string(n++);
-    row.payload = payload;
+    const std::string hash = content_hash(payload);
+    row.payload = std::move(payload);
     add_outbox_rows(std::move(row));
 
     store::AuditRow audit;
@@ -185,7 +186,7 @@ void LeadProcessor::emit(const std::string& tenant, engine::StepResult&& result,
     const Value* channel = effect_field(e, "channel");
     audit.channel = channel != nullptr ? engine::to_display(*channel) : e.action;
     audit.recipient = to != nullptr ? engine::to_display(*to) : owner != nullptr ? engine::to_display(*owner) : e.lead;
-    audit.content_hash = content_hash(payload);
+    audit.content_hash = hash;
     if (e.action == "blocked") {
       const Value* reason = effect_field(e, "reason");
       audit.outcome = "blocked: " + (reason != nullptr ? engine::to_display(*reason) : std::string());
