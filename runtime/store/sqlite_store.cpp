@@ -496,16 +496,15 @@ class SqliteStore final : public Store {
     }
     std::int64_t max_timer = 0;
     {
-      Statement& s = cached(InsertTimer,
-                  "INSERT INTO timers (id, tenant, lead, due, kind, run_id, idx, generation) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-      for (const TimerRow& r : b.timers_added) {
-        s.bind(1, r.id).bind_static(2, r.tenant).bind_static(3, r.timer.lead).bind(4, r.timer.due)
-            .bind(5, static_cast<std::int64_t>(r.timer.kind)).bind(6, static_cast<std::int64_t>(r.timer.run_id))
-            .bind(7, static_cast<std::int64_t>(r.timer.index)).bind(8, static_cast<std::int64_t>(r.timer.generation));
-        s.run();
-        max_timer = std::max(max_timer, r.id);
-        tick();
-      }
+      insert_rows(InsertTimer, InsertTimers, "timers (id, tenant, lead, due, kind, run_id, idx, generation)", 8,
+                  b.timers_added, [](Statement& s, int c, const TimerRow& r) {
+                    s.bind(c + 1, r.id).bind_static(c + 2, r.tenant).bind_static(c + 3, r.timer.lead)
+                        .bind(c + 4, r.timer.due).bind(c + 5, static_cast<std::int64_t>(r.timer.kind))
+                        .bind(c + 6, static_cast<std::int64_t>(r.timer.run_id))
+                        .bind(c + 7, static_cast<std::int64_t>(r.timer.index))
+                        .bind(c + 8, static_cast<std::int64_t>(r.timer.generation));
+                  }, tick);
+      for (const TimerRow& r : b.timers_added) max_timer = std::max(max_timer, r.id);
     }
     if (max_timer > 0) {
       Statement& s = cached(MetaTimer, "INSERT INTO meta (key, value) VALUES ('timer_id', ?) "
@@ -522,20 +521,17 @@ class SqliteStore final : public Store {
       }
     }
     {
-      Statement& s = cached(InsertEvent, "INSERT INTO events (id, tenant, at, received_at, idempotency_key, body) VALUES (?, ?, ?, ?, ?, ?)");
-      for (const EventRow& r : b.events) {
-        s.bind(1, r.id).bind_static(2, r.tenant).bind(3, r.at).bind(4, r.received_at).bind_static(5, r.idempotency_key).bind_static(6, r.body);
-        s.run();
-        tick();
-      }
+      insert_rows(InsertEvent, InsertEvents, "events (id, tenant, at, received_at, idempotency_key, body)", 6,
+                  b.events, [](Statement& s, int c, const EventRow& r) {
+                    s.bind(c + 1, r.id).bind_static(c + 2, r.tenant).bind(c + 3, r.at).bind(c + 4, r.received_at)
+                        .bind_static(c + 5, r.idempotency_key).bind_static(c + 6, r.body);
+                  }, tick);
     }
     {
-      Statement& s = cached(InsertKey, "INSERT INTO idempotency_keys (tenant, key, event_id) VALUES (?, ?, ?)");
-      for (const IdempotencyRow& r : b.keys) {
-        s.bind_static(1, r.tenant).bind_static(2, r.key).bind(3, r.event_id);
-        s.run();
-        tick();
-      }
+      insert_rows(InsertKey, InsertKeys, "idempotency_keys (tenant, key, event_id)", 3, b.keys,
+                  [](Statement& s, int c, const IdempotencyRow& r) {
+                    s.bind_static(c + 1, r.tenant).bind_static(c + 2, r.key).bind(c + 3, r.event_id);
+                  }, tick);
     }
     {
       // Routed by the processor (a connector, or Skipped), or unrouted for the relay to route.
@@ -551,10 +547,14 @@ class SqliteStore final : public Store {
       }
     }
     {
-      for (const AuditRow& r : b.audit) {
-        insert_audit(r);
-        tick();
-      }
+      insert_rows(InsertAuditRow, InsertAuditRows,
+                  "audit (tenant, at, lead, workflow, action, channel, recipient, content_hash, outcome)", 9, b.audit,
+                  [](Statement& s, int c, const AuditRow& r) {
+                    s.bind_static(c + 1, r.tenant).bind(c + 2, r.at).bind_static(c + 3, r.lead)
+                        .bind_static(c + 4, r.workflow).bind_static(c + 5, r.action).bind_static(c + 6, r.channel)
+                        .bind_static(c + 7, r.recipient).bind_static(c + 8, r.content_hash)
+                        .bind_static(c + 9, r.outcome);
+                  }, tick);
     }
   }
 
@@ -577,12 +577,50 @@ class SqliteStore final : public Store {
   // The statements of every request and commit, prepared once (preparing costs more than a row).
   enum CachedStatement {
     HasKey, IsSuppressed, UpsertLead, UpsertTenant, InsertTimer, MetaTimer, DeleteTimer, InsertEvent, InsertKey,
-    InsertOutbox, InsertAudit, NextOutboxAttempt, MarkDelivered, MarkFailed, CachedCount
+    InsertOutbox, InsertAudit, NextOutboxAttempt, MarkDelivered, MarkFailed,
+    InsertTimers, InsertEvents, InsertKeys, InsertAuditRow, InsertAuditRows, CachedCount
   };
   Statement& cached(CachedStatement which, const char* sql) {
     std::unique_ptr<Statement>& slot = cached_[which];
     if (!slot) slot = std::make_unique<Statement>(db_, sql);
     return *slot;
+  }
+
+  // The rows of one table in multi-row statements, `rows_per_insert` at a time, then one by one:
+  // a statement's fixed work (opening and closing a cursor per index, its end) was as much as
+  // its row's, and a batch writes several rows of each kind per event. OR FAIL: a row that
+  // breaks a constraint stops the statement without the statement journal a multi-row ABORT
+  // needs; the batch's whole transaction is rolled back then anyway.
+  static constexpr std::size_t rows_per_insert = 32;
+  template <class Row, class BindRow, class Tick>
+  void insert_rows(CachedStatement one, CachedStatement many, const char* table_and_columns, int columns,
+                   const std::vector<Row>& rows, BindRow bind_row, Tick& tick) {
+    auto statement = [&](CachedStatement which, std::size_t n) -> Statement& {
+      if (cached_[which]) return *cached_[which];
+      std::string tuple = "(";
+      for (int c = 0; c < columns; ++c) tuple += c == 0 ? "?" : ", ?";
+      tuple += ")";
+      std::string sql = std::string("INSERT OR FAIL INTO ") + table_and_columns + " VALUES ";
+      for (std::size_t i = 0; i < n; ++i) sql += (i == 0 ? "" : ", ") + tuple;
+      return cached(which, sql.c_str());
+    };
+    std::size_t i = 0;
+    if (rows.size() >= rows_per_insert) {
+      Statement& s = statement(many, rows_per_insert);
+      for (; i + rows_per_insert <= rows.size(); i += rows_per_insert) {
+        for (std::size_t k = 0; k < rows_per_insert; ++k) bind_row(s, static_cast<int>(k) * columns, rows[i + k]);
+        s.run();
+        for (std::size_t k = 0; k < rows_per_insert; ++k) tick();
+      }
+    }
+    if (i < rows.size()) {
+      Statement& s = statement(one, 1);
+      for (; i < rows.size(); ++i) {
+        bind_row(s, 0, rows[i]);
+        s.run();
+        tick();
+      }
+    }
   }
 
   sqlite3* db_ = nullptr;

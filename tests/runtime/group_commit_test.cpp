@@ -161,3 +161,41 @@ TEST_CASE("a lead changed by several staged events and its timers is stored as i
   CHECK(row->state == store::encode_lead(*lead, *standard_workflows().program));
   CHECK(row->state.find("demo_requested") != std::string::npos);
 }
+
+TEST_CASE("a batch with more rows of each kind than one multi-row insert writes them all, or none when it fails",
+          "[runtime][group-commit][store]") {
+  // 40 hot captures: 40 events and keys, hundreds of outbox, audit and timer rows, so every table
+  // is written through full multi-row statements and a remainder of single rows.
+  REQUIRE(standard_workflows().ok());
+  std::string ndjson;
+  for (int i = 0; i < 40; ++i) ndjson += hot_form("ana@acme-corp-" + std::to_string(i) + ".com", "k-" + std::to_string(i)) + "\n";
+  for (bool fail : {false, true}) {
+    GroupCommitDb db;
+    auto s = store::open_sqlite(db.path());
+    LeadProcessor p(*s, standard_workflows().program, {});
+    p.open();
+    if (fail) store::fail_next_commit_for_tests(*s);
+    BatchOutcome out = p.apply(p.parse_events("acme", ndjson, at).events, at, true);
+    store::StoreCounts c = s->counts();
+    if (fail) {
+      CHECK_FALSE(out.committed);
+      CHECK(c.events == 0);
+      CHECK(c.audit == 0);
+      CHECK(c.timers == 0);
+      CHECK(c.leads == 0);
+      continue;
+    }
+    REQUIRE(out.committed);
+    CHECK(out.applied == 40);
+    CHECK(c.events == 40);
+    CHECK(c.leads == 40);
+    CHECK(c.audit == static_cast<std::int64_t>(out.effects));
+    CHECK(c.timers == static_cast<std::int64_t>(p.pending_timers()));
+    CHECK(p.pending_timers() > 32);
+    CHECK(s->events("acme").back().idempotency_key == "k-39");
+    // Keys of the batch are durable: the same request again is all duplicates.
+    LeadProcessor again(*s, standard_workflows().program, {});
+    again.open();
+    CHECK(again.apply(again.parse_events("acme", ndjson, at).events, at, true).duplicates == 40);
+  }
+}
