@@ -90,8 +90,12 @@ void Relay::kick() {
       // Claim only when every claimed row has a slot: claimed rows wait under their lease.
       if (waiting_.empty() && !stopping_) {
         const TimePoint now = clock_();
+        // Outcomes not yet written (a batch that just finished, its flush still posted) go into
+        // the claim's transaction: one transaction per batch instead of two while a backlog lasts.
+        // If it fails they are lost like a failed flush: the rows stay claimed until their lease.
+        std::vector<store::OutboxOutcome> done = std::exchange(unrecorded_, {});
         std::vector<store::OutboxRow> rows =
-            store_.claim_outbox(options_.claim_batch, now, now + options_.lease.count());
+            store_.record_and_claim_outbox(done, options_.claim_batch, now, now + options_.lease.count());
         more_due_ = rows.size() == options_.claim_batch;
         // A file sink writes and fsyncs a whole group at once; the others take one row per attempt.
         std::map<std::string, std::vector<store::OutboxRow>> files;

@@ -306,9 +306,14 @@ class SqliteStore final : public Store {
   }
 
   std::vector<OutboxRow> claim_outbox(std::size_t limit, engine::TimePoint now, engine::TimePoint lease_until) override {
+    return record_and_claim_outbox({}, limit, now, lease_until);
+  }
+  std::vector<OutboxRow> record_and_claim_outbox(const std::vector<OutboxOutcome>& outcomes, std::size_t limit,
+                                                 engine::TimePoint now, engine::TimePoint lease_until) override {
     std::vector<OutboxRow> out;
     exec(db_, "BEGIN IMMEDIATE");
     try {
+      write_outcomes(outcomes);
       Statement s(db_,
                   "SELECT " LEADFLOW_OUTBOX_COLUMNS " FROM outbox INDEXED BY outbox_due WHERE status IN "
                   "('pending','claimed') AND next_attempt_at <= ? AND connector != '' ORDER BY next_attempt_at, id "
@@ -325,6 +330,7 @@ class SqliteStore final : public Store {
       }
       exec(db_, "COMMIT");
     } catch (...) {
+      reset_cached();
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
@@ -342,17 +348,7 @@ class SqliteStore final : public Store {
     if (outcomes.empty()) return;
     exec(db_, "BEGIN IMMEDIATE");
     try {
-      Statement& delivered = cached(MarkDelivered, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
-      Statement& failed = cached(MarkFailed, "UPDATE outbox SET status=?, next_attempt_at=?, last_error=? WHERE id=?");
-      for (const OutboxOutcome& o : outcomes) {
-        const std::int64_t changed =
-            o.status == OutboxStatus::Delivered
-                ? delivered.bind(1, o.at).bind(2, o.id).run()
-                : failed.bind(1, std::string(outbox_status_name(o.status))).bind(2, o.at).bind(3, o.error)
-                      .bind(4, o.id).run();
-        // A row erased meanwhile (forget) gets no audit row: it would bring the person back.
-        if (o.audit && changed > 0) insert_audit(*o.audit);
-      }
+      write_outcomes(outcomes);
       exec(db_, "COMMIT");
     } catch (...) {
       reset_cached();
@@ -555,6 +551,21 @@ class SqliteStore final : public Store {
                         .bind_static(c + 7, r.recipient).bind_static(c + 8, r.content_hash)
                         .bind_static(c + 9, r.outcome);
                   }, tick);
+    }
+  }
+
+  // Inside the caller's transaction.
+  void write_outcomes(const std::vector<OutboxOutcome>& outcomes) {
+    Statement& delivered = cached(MarkDelivered, "UPDATE outbox SET status='delivered', delivered_at=? WHERE id=?");
+    Statement& failed = cached(MarkFailed, "UPDATE outbox SET status=?, next_attempt_at=?, last_error=? WHERE id=?");
+    for (const OutboxOutcome& o : outcomes) {
+      const std::int64_t changed =
+          o.status == OutboxStatus::Delivered
+              ? delivered.bind(1, o.at).bind(2, o.id).run()
+              : failed.bind(1, std::string(outbox_status_name(o.status))).bind(2, o.at).bind(3, o.error)
+                    .bind(4, o.id).run();
+      // A row erased meanwhile (forget) gets no audit row: it would bring the person back.
+      if (o.audit && changed > 0) insert_audit(*o.audit);
     }
   }
 

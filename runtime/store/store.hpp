@@ -158,6 +158,11 @@ class Store {
   // a row committed late by a concurrent writer is not skipped.
   virtual std::vector<OutboxRow> claim_outbox(std::size_t limit, engine::TimePoint now,
                                               engine::TimePoint lease_until) = 0;
+  // record_outbox(outcomes), then claim_outbox(...), in one transaction: a relay working through a
+  // backlog records the batch it delivered in the transaction that claims the next.
+  virtual std::vector<OutboxRow> record_and_claim_outbox(const std::vector<OutboxOutcome>& outcomes,
+                                                         std::size_t limit, engine::TimePoint now,
+                                                         engine::TimePoint lease_until) = 0;
   // Gives every unrouted row (connector empty) its connectors, in one transaction: the row takes
   // the first, a copy is added for each other one, and a row with no connector is dropped
   // (status Skipped). Returns how many rows were routed.

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "runtime/lead_processor.hpp"
+#include "runtime/outbox/outcome_audit.hpp"
 #include "runtime/outbox/relay.hpp"
 #include "runtime/reload.hpp"
 #include "runtime/store/forget.hpp"
@@ -358,4 +359,38 @@ TEST_CASE("delivered and dead-lettered rows are in the audit trail, forget redac
   }
   db->record_outbox(late);
   CHECK(db->audit("acme").size() == audit_rows);  // the rows were erased: no outcome is written
+}
+
+TEST_CASE("one transaction records a delivered batch and claims the next", "[relay][store]") {
+  Dir dir;
+  auto db = store::open_sqlite(dir.file("db.sqlite"));
+  store::Batch batch;
+  for (int i = 0; i < 3; ++i) {
+    store::OutboxRow row;
+    row.tenant = "acme";
+    row.lead = "L-" + std::to_string(i);
+    row.action = "email";
+    row.idempotency_key = "acme/e-" + std::to_string(i) + "/0";
+    row.payload = R"({"at":"2026-01-05T09:00:00Z","lead":"L-)" + std::to_string(i) + R"(","workflow":"w","action":"email"})";
+    row.connector = "file";
+    batch.outbox.push_back(row);
+  }
+  REQUIRE(db->commit(batch).ok);
+  const std::vector<store::OutboxRow> first = db->claim_outbox(1, at, at + 600);
+  REQUIRE(first.size() == 1);
+  store::OutboxOutcome delivered{first[0].id, store::OutboxStatus::Delivered, at + 1, "", std::nullopt};
+  delivered.audit = outcome_audit_row(first[0], at + 1, delivered_outcome("file"));
+  const std::vector<store::OutboxRow> next = db->record_and_claim_outbox({delivered}, 10, at + 1, at + 601);
+  CHECK(next.size() == 2);
+  const std::vector<store::OutboxRow> rows = db->outbox("acme");
+  CHECK(rows[0].status == store::OutboxStatus::Delivered);
+  CHECK(rows[1].status == store::OutboxStatus::Claimed);
+  CHECK(rows[2].status == store::OutboxStatus::Claimed);
+  const std::vector<store::AuditRow> audit = db->audit("acme");
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].outcome == "delivered: file");
+  CHECK(audit[0].lead == "L-0");
+  CHECK(audit[0].workflow == "w");
+  CHECK(audit[0].channel == "email");
+  CHECK(audit[0].at == at + 1);
 }
