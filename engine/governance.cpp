@@ -57,10 +57,14 @@ std::string format_day(std::int64_t days) {
   return std::string(text, sizeof text);
 }
 
-bool field_true(const Program& program, const LeadState& lead, std::string_view name) {
-  const Slot slot = program.lead_slot(name);
+bool field_true(const LeadState& lead, Slot slot) {
   if (slot < 0 || static_cast<std::size_t>(slot) >= lead.fields.size()) return false;
   return lead.fields[static_cast<std::size_t>(slot)].truthy();
+}
+
+std::string_view field_string(const LeadState& lead, Slot slot) {
+  if (slot < 0 || static_cast<std::size_t>(slot) >= lead.fields.size()) return {};
+  return lead.fields[static_cast<std::size_t>(slot)].as_string();  // empty unless a string
 }
 
 const CapDef* find_cap(const Program& program, std::string_view channel) {
@@ -150,20 +154,24 @@ std::string format_window(const ClockWindow& window) {
   return buf;
 }
 
-GovernanceDecision check_send(const Program& program, const LeadState& lead,
-                              const TenantState& tenant, std::string_view channel,
-                              std::string_view sender, TimePoint now,
-                              std::string_view lead_timezone) {
+namespace {
+
+// check_send with today's governance day and the cap counter's key (count_key) worked out by
+// the caller, which needs them again to record the send.
+GovernanceDecision check_send_on(const Program& program, const LeadState& lead, const TenantState& tenant,
+                                 std::string_view channel, std::string_view sender, TimePoint now,
+                                 std::string_view lead_timezone, const std::string& day,
+                                 const std::string& sent_count_key) {
   GovernanceDecision decision;
   const bool is_email = channel == "email";
 
   // Suppression is permanent and holds whatever a workflow says.
-  if (field_true(program, lead, "unsubscribed")) {
+  if (field_true(lead, program.builtin_slots.unsubscribed)) {
     decision.kind = SendVerdictKind::Blocked;
     decision.reason = "unsubscribed";
     return decision;
   }
-  if (is_email && field_true(program, lead, "bounced")) {
+  if (is_email && field_true(lead, program.builtin_slots.bounced)) {
     decision.kind = SendVerdictKind::Blocked;
     decision.reason = "bounced";
     return decision;
@@ -189,14 +197,12 @@ GovernanceDecision check_send(const Program& program, const LeadState& lead,
     }
   }
 
-  const std::string day = governance_day(program, now);
   // A message from no sender comes from the tenant's system address: per-sender caps (a
   // salesperson's mailbox, 000's "per sender address") do not count it; channel caps do.
   const CapDef* channel_cap = find_cap(program, channel);
   if (channel_cap && channel_cap->per_sender && sender.empty()) channel_cap = nullptr;
   if (const CapDef* cap = channel_cap) {
-    const std::int64_t used =
-        lookup(tenant.sent_today, count_key(channel, cap->per_sender, sender, day));
+    const std::int64_t used = lookup(tenant.sent_today, sent_count_key);
     if (used >= cap->limit) {
       decision.kind = SendVerdictKind::Blocked;
       decision.reason = "cap " + std::string(channel) + " " + std::to_string(cap->limit) +
@@ -214,37 +220,51 @@ GovernanceDecision check_send(const Program& program, const LeadState& lead,
   return decision;
 }
 
+// The key a send counts under in TenantState::sent_today: per sender unless the channel's cap
+// is for the whole channel.
+std::string sent_count_key(const Program& program, std::string_view channel, std::string_view sender,
+                           std::string_view day) {
+  const CapDef* cap = find_cap(program, channel);
+  return count_key(channel, cap ? cap->per_sender : true, sender, day);
+}
+
+void record_send_on(TenantState& tenant, std::string&& sent_count_key, const std::string& day) {
+  ++tenant.sent_today[std::move(sent_count_key)];
+  ++tenant.actions_today[day];
+}
+
+}  // namespace
+
+GovernanceDecision check_send(const Program& program, const LeadState& lead, const TenantState& tenant,
+                              std::string_view channel, std::string_view sender, TimePoint now,
+                              std::string_view lead_timezone) {
+  const std::string day = governance_day(program, now);
+  return check_send_on(program, lead, tenant, channel, sender, now, lead_timezone, day,
+                       sent_count_key(program, channel, sender, day));
+}
+
 SendVerdict govern_send(const Program& program, const std::string& channel,
                         const std::string& sender, LeadState& lead, TenantState& tenant,
                         const Directory& directory, TimePoint now) {
-  std::string timezone;
-  const Slot slot = program.lead_slot("timezone");
-  if (slot >= 0 && static_cast<std::size_t>(slot) < lead.fields.size() &&
-      lead.fields[static_cast<std::size_t>(slot)].kind() == ValueKind::String)
-    timezone = std::string(lead.fields[static_cast<std::size_t>(slot)].as_string());
+  std::string_view timezone = field_string(lead, program.builtin_slots.timezone);
   if (timezone.empty() && program.governance.timezone.empty())
     timezone = directory.tenant_timezone;
   // Without `from`, a message goes out on behalf of the lead's owner, so it counts against the
   // owner's daily cap (000: "50-75 emails per day per sender address, across sequences").
-  std::string from = sender;
-  if (from.empty()) {
-    const Slot owner = program.lead_slot("owner");
-    if (owner >= 0 && static_cast<std::size_t>(owner) < lead.fields.size() &&
-        lead.fields[static_cast<std::size_t>(owner)].kind() == ValueKind::String)
-      from = std::string(lead.fields[static_cast<std::size_t>(owner)].as_string());
-  }
-  SendVerdict verdict = check_send(program, lead, tenant, channel, from, now, timezone);
-  if (verdict.kind == SendVerdictKind::Allowed) record_send(program, tenant, channel, from, now);
+  std::string_view from = sender;
+  if (from.empty()) from = field_string(lead, program.builtin_slots.owner);
+  // Today's day and counter key once, for the check and for counting the send.
+  const std::string day = governance_day(program, now);
+  std::string key = sent_count_key(program, channel, from, day);
+  SendVerdict verdict = check_send_on(program, lead, tenant, channel, from, now, timezone, day, key);
+  if (verdict.kind == SendVerdictKind::Allowed) record_send_on(tenant, std::move(key), day);
   return verdict;
 }
 
 void record_send(const Program& program, TenantState& tenant, std::string_view channel,
                  std::string_view sender, TimePoint now) {
   const std::string day = governance_day(program, now);
-  const CapDef* cap = find_cap(program, channel);
-  const bool per_sender = cap ? cap->per_sender : true;
-  ++tenant.sent_today[count_key(channel, per_sender, sender, day)];
-  ++tenant.actions_today[day];
+  record_send_on(tenant, sent_count_key(program, channel, sender, day), day);
 }
 
 }  // namespace leadflow::engine

@@ -85,6 +85,7 @@ void Program::build_indices() {
   index_names(scorings_, scorings, by_name);
   index_names(stage_sets_, stage_sets, by_name);
   index_names(constants_, constants, by_name);
+  builtin_slots = {lead_slot("owner"), lead_slot("timezone"), lead_slot("unsubscribed"), lead_slot("bounced")};
 
   workflows_by_event.assign(events.size(), {});
   workflows_by_field.assign(lead_fields.size(), {});

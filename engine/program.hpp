@@ -362,6 +362,16 @@ class Program {
   std::vector<std::vector<std::int32_t>> workflows_by_field;  // slot -> workflows (becomes/crosses)
   std::vector<std::vector<std::int32_t>> exits_by_event;      // event index -> workflows exiting
 
+  // Builtin lead fields that engine modules read on every send or step, looked up once by
+  // build_indices() rather than by name on each call; no_index when the schema has no such field.
+  struct BuiltinSlots {
+    Slot owner = no_index;
+    Slot timezone = no_index;
+    Slot unsubscribed = no_index;
+    Slot bounced = no_index;
+  };
+  BuiltinSlots builtin_slots;
+
   // Name lookups (no_index / null when unknown). For binding input, not for the hot path.
   Slot lead_slot(std::string_view name) const;
   std::int32_t event_index(std::string_view name) const;
