@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <initializer_list>
 #include <limits>
 #include <set>
 #include <span>
@@ -80,22 +81,23 @@ struct Engine::Tables {
   struct Fit {
     const ScoringModel* model = nullptr;
     const FitRule* rule = nullptr;
-    std::string key;     // "model:line", the key of LeadState::fit_points
-    std::string tag;     // "fit model:line", ScoreEntry::rule
-    std::string source;  // "scoring model"
-    std::string gone;    // "REASON (no longer holds)"
+    std::string key;          // "model:line", the key of LeadState::fit_points
+    // ScoreEntry texts, interned: "fit model:line", "scoring model", the reason and
+    // "REASON (no longer holds)".
+    std::string_view tag, source, reason, gone;
     Value reason_value, gone_value;  // the score effects' `reason`, shared rather than copied
     std::vector<std::uint32_t> watched;  // indices into `watched`: the lead slots it reads
     bool reads_now = false;
   };
   std::vector<Fit> fit;        // every fit rule of the active models, in evaluation order
   std::vector<Slot> watched;   // the distinct lead slots fit rules read
+  bool any_reads_now = false;  // some fit rule reads the clock: evaluated on every rescore
   // Event points rules, by scoring model index and rule position: their ScoreEntry strings and
   // effect reason, built once instead of on every event.
   struct OnEvent {
-    std::string source;  // "scoring model"
-    std::string tag;     // "on model:line"
-    std::string reason;  // the rule's reason, else the event's name
+    // ScoreEntry texts, interned: "scoring model", "on model:line", and the rule's reason, else
+    // the event's name.
+    std::string_view source, tag, reason;
     Value reason_value;
   };
   std::vector<std::vector<OnEvent>> on_event;
@@ -137,9 +139,10 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
       f.model = &model;
       f.rule = &rule;
       f.key = model.name + ":" + std::to_string(rule.line);
-      f.tag = "fit " + f.key;
-      f.source = "scoring " + model.name;
-      f.gone = rule.reason + " (no longer holds)";
+      f.tag = intern("fit " + f.key);
+      f.source = intern("scoring " + model.name);
+      f.reason = intern(rule.reason);
+      f.gone = intern(rule.reason + " (no longer holds)");
       f.reason_value = Value::string(rule.reason);
       f.gone_value = Value::string(f.gone);
       f.reads_now = rule.condition.reads_now;
@@ -148,6 +151,7 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
         if (it == tables->watched.end()) it = tables->watched.insert(tables->watched.end(), slot);
         f.watched.push_back(static_cast<std::uint32_t>(it - tables->watched.begin()));
       }
+      tables->any_reads_now = tables->any_reads_now || f.reads_now;
       tables->fit.push_back(std::move(f));
     }
   }
@@ -156,11 +160,12 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
     const ScoringModel& model = program_->scorings[static_cast<std::size_t>(m)];
     for (const EventPointsRule& rule : model.on_event) {
       Tables::OnEvent e;
-      e.source = "scoring " + model.name;
-      e.tag = "on " + model.name + ":" + std::to_string(rule.line);
-      e.reason = !rule.reason.empty() || rule.event < 0 || static_cast<std::size_t>(rule.event) >= program_->events.size()
-                     ? rule.reason
-                     : program_->events[static_cast<std::size_t>(rule.event)].name;
+      e.source = intern("scoring " + model.name);
+      e.tag = intern("on " + model.name + ":" + std::to_string(rule.line));
+      e.reason = intern(!rule.reason.empty() || rule.event < 0 ||
+                                static_cast<std::size_t>(rule.event) >= program_->events.size()
+                            ? rule.reason
+                            : program_->events[static_cast<std::size_t>(rule.event)].name);
       e.reason_value = Value::string(e.reason);
       tables->on_event[static_cast<std::size_t>(m)].push_back(std::move(e));
     }
@@ -268,9 +273,23 @@ struct Engine::Context {
     return v.kind() == ValueKind::Int ? v.as_int() : 0;
   }
 
-  void effect(const std::string& workflow, std::string action,
-              std::vector<std::pair<std::string, Value>> fields) {
-    out.effects.push_back(Effect{now, lead_id(), workflow, std::move(action), std::move(fields)});
+  // An effect field as the steps below write it: `{"delta", Value::integer(3)}`. Cheaper to pass
+  // than the Effect's own pairs (no key string to copy out of an initializer list).
+  struct Field {
+    const char* key;
+    Value value;
+  };
+
+  void effect(const std::string& workflow, std::string_view action, std::initializer_list<Field> fields) {
+    Effect& e = out.effects.emplace_back();
+    e.at = now;
+    const Value& id = field_ref(slot_id);
+    if (id.kind() == ValueKind::String) e.lead = id.as_string();
+    else e.lead = to_display(id);
+    e.workflow = workflow;
+    e.action = action;
+    e.fields.reserve(fields.size());
+    for (const Field& f : fields) e.fields.emplace_back(f.key, f.value);
   }
 
   bool tracing() const { return engine.options_.trace; }
@@ -331,13 +350,15 @@ struct Engine::Context {
   // up). Everything else (event points, decay, workflow steps) saturates, so the visible score
   // never runs ahead of 0..100 and decay below 0 or points past 100 are not banked. The line's
   // delta is the change of the visible score; returns the points the rule now contributes.
-  std::int64_t add_score(std::int64_t delta, const std::string& source, const std::string& reason,
-                         const std::string& workflow, const std::string& rule = {}) {
-    return add_score(delta, rule.rfind("fit ", 0) == 0, source, reason, Value::string(reason), workflow, rule);
+  std::int64_t add_score(std::int64_t delta, std::string_view source, std::string_view reason,
+                         const std::string& workflow, std::string_view rule = {}) {
+    return add_score(delta, rule.starts_with("fit "), intern(source), intern(reason), Value::string(reason), workflow,
+                     intern(rule));
   }
-  // `fit`: a fit rule's points; `reason_value` is `reason` as the effect's field.
-  std::int64_t add_score(std::int64_t delta, bool fit, const std::string& source, const std::string& reason,
-                         const Value& reason_value, const std::string& workflow, const std::string& rule) {
+  // `fit`: a fit rule's points; `reason_value` is `reason` as the effect's field. `source`,
+  // `reason` and `rule` are interned (they go into the score log as they are).
+  std::int64_t add_score(std::int64_t delta, bool fit, std::string_view source, std::string_view reason,
+                         const Value& reason_value, const std::string& workflow, std::string_view rule) {
     if (!lead.score_started) {
       lead.engagement_total = score();
       lead.score_started = true;
@@ -400,6 +421,20 @@ struct Engine::Context {
         }
       }
     }
+    // After a pass every rule has been looked at since the last change of what it reads, so
+    // while no watched field differs from what the last pass saw there is nothing to do.
+    if (!fresh && !tables.any_reads_now) {
+      bool changed = false;
+      for (std::size_t w = 0; w < watched && !changed; ++w) {
+        const Value& cur = field_ref(tables.watched[w]);
+        const Value& seen = cache.seen[w];
+        changed = !cur.identical(seen) && !(cur.kind() == seen.kind() && cur == seen);
+      }
+      if (!changed) {
+        restage();
+        return;
+      }
+    }
     for (std::size_t r = 0; r < rules; ++r) {
       const Tables::Fit& f = tables.fit[r];
       // A rule is looked at again only when a field it reads changed since (or it reads `now`):
@@ -421,7 +456,7 @@ struct Engine::Context {
       bool contributing = cache.holds[r] != 0;
       if (holds && !contributing) {
         TRACE("", "scoring " + f.model->name + ": " + describe(prog, rule.condition, true, no_index));
-        std::int64_t points = add_score(rule.points, true, f.source, rule.reason, f.reason_value, "", f.tag);
+        std::int64_t points = add_score(rule.points, true, f.source, f.reason, f.reason_value, "", f.tag);
         lead.fit_points[f.key] = points;
         cache.holds[r] = 1;
         cache.points[r] = points;
@@ -1195,6 +1230,11 @@ struct Engine::Context {
 
 StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now, Arrival arrival) {
   StepResult out;
+  load(lead, tenant, now, arrival, out);
+  return out;
+}
+
+void Engine::load(LeadState& lead, TenantState& tenant, TimePoint now, Arrival arrival, StepResult& out) {
   Context ctx(*this, lead, tenant, out, now);
   ctx.start_score();
   ctx.normalise_loaded_stage();
@@ -1220,16 +1260,20 @@ StepResult Engine::load(LeadState& lead, TenantState& tenant, TimePoint now, Arr
     CTX_TRACE("", "captured: workflows start from the capture event, not from the state the lead arrives in");
   }
   ctx.drain_runs();
-  return out;
 }
 
 StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) {
   StepResult out;
+  apply(lead, tenant, ev, out);
+  return out;
+}
+
+void Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev, StepResult& out) {
   Context ctx(*this, lead, tenant, out, ev.at);
   ctx.event = &ev;
   if (ev.type < 0 || static_cast<std::size_t>(ev.type) >= program_->events.size()) {
     CTX_TRACE("", "unknown event type " + std::to_string(ev.type) + ": ignored");
-    return out;
+    return;
   }
   const EventDef& def = program_->events[static_cast<std::size_t>(ev.type)];
   CTX_TRACE("", "event " + def.name);
@@ -1313,7 +1357,6 @@ StepResult Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev) 
   }
   ctx.drain_runs();
   if (engaged) ctx.arm_decay();
-  return out;
 }
 
 StepResult Engine::start(LeadState& lead, TenantState& tenant, std::int32_t workflow, const Event& ev,
@@ -1330,13 +1373,18 @@ StepResult Engine::start(LeadState& lead, TenantState& tenant, std::int32_t work
 
 StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now) {
   StepResult out;
+  fire(lead, tenant, timer, now, out);
+  return out;
+}
+
+void Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now, StepResult& out) {
   Context ctx(*this, lead, tenant, out, now);
   switch (timer.kind) {
     case TimerKind::RunWake: {
       Run* r = ctx.run_by_id(timer.run_id);
       if (!r || !active(*r) || r->generation != timer.generation ||
           (r->status != RunStatus::WaitingTimer && r->status != RunStatus::WaitingEvent)) {
-        return out;  // stale
+        return;  // stale
       }
       // Time has passed: conditions over `now` may hold now.
       ctx.check_exit_conditions();
@@ -1362,18 +1410,18 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
       break;
     }
     case TimerKind::HeldTrigger: {
-      if (timer.index < 0 || static_cast<std::size_t>(timer.index) >= lead.held.size()) return out;
+      if (timer.index < 0 || static_cast<std::size_t>(timer.index) >= lead.held.size()) return;
       HeldCondition& h = lead.held[static_cast<std::size_t>(timer.index)];
-      if (h.generation != timer.generation || h.fired || h.since == 0) return out;
-      if (h.workflow < 0 || static_cast<std::size_t>(h.workflow) >= program_->workflows.size()) return out;
+      if (h.generation != timer.generation || h.fired || h.since == 0) return;
+      if (h.workflow < 0 || static_cast<std::size_t>(h.workflow) >= program_->workflows.size()) return;
       const Workflow& w = program_->workflows[static_cast<std::size_t>(h.workflow)];
-      if (h.trigger < 0 || static_cast<std::size_t>(h.trigger) >= w.triggers.size()) return out;
+      if (h.trigger < 0 || static_cast<std::size_t>(h.trigger) >= w.triggers.size()) return;
       const TriggerDef& t = w.triggers[static_cast<std::size_t>(h.trigger)];
-      if (now - h.since < t.held_seconds) return out;
+      if (now - h.since < t.held_seconds) return;
       if (!ctx.condition(*program_, t.condition, w.name, false)) {
         h.since = 0;
         h.generation++;
-        return out;
+        return;
       }
       h.fired = true;
       CTX_TRACE(w.name, trigger_text(t) + ": held since " + format_time(h.since));
@@ -1403,7 +1451,6 @@ StepResult Engine::fire(LeadState& lead, TenantState& tenant, const TimerRequest
   }
   ctx.settle();
   ctx.drain_runs();
-  return out;
 }
 
 }  // namespace leadflow::engine

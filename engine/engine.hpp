@@ -13,7 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "engine/index_map.hpp"
+#include "engine/interned_text.hpp"
 #include "engine/program.hpp"
 #include "engine/value.hpp"
 
@@ -33,14 +36,16 @@ struct Event {
 
 // ---------------------------------------------------------------- lead state
 
+// The texts are interned (engine/interned_text.hpp): a lead keeps one entry per score change, and
+// its source, reason and rule are the same few texts of the program over and over.
 struct ScoreEntry {
-  std::string source;  // "scoring fit", "workflow inbound_router", "decay"
-  std::string reason;
+  std::string_view source;  // "scoring fit", "workflow inbound_router", "decay"
+  std::string_view reason;
   std::int64_t points = 0;
   TimePoint at = 0;
   // The scoring rule behind it, "fit MODEL:LINE", "on MODEL:LINE" or "decay MODEL:LINE"; empty
   // for workflow steps. Lets engine/explain.* add the score up rule by rule.
-  std::string rule;
+  std::string_view rule;
 };
 
 enum class RunStatus : std::uint8_t { Running, WaitingTimer, WaitingEvent, Done };
@@ -195,13 +200,17 @@ struct TenantState {
 
 // ---------------------------------------------------------------- outputs
 
+// An effect's fields in order. Every effect the engine makes has at most four, kept inline: an
+// effect costs no allocation of its own when the StepResult it goes into is reused.
+using EffectFields = boost::container::small_vector<std::pair<std::string, Value>, 4>;
+
 // One line of the timeline (DESIGN.md "Dry-run output"): `action` plus its fields in order.
 struct Effect {
   TimePoint at = 0;
   std::string lead;
   std::string workflow;  // empty = engine-level (null in JSON)
   std::string action;    // score stage set assign task email sms linkedin notify webhook enroll exit sla merge blocked
-  std::vector<std::pair<std::string, Value>> fields;
+  EffectFields fields;
 };
 
 enum class TimerKind : std::uint8_t { RunWake, HeldTrigger, SlaLevel, Decay, SendWindow };
@@ -226,6 +235,13 @@ struct StepResult {
   std::vector<Effect> effects;
   std::vector<TimerRequest> timers;
   std::vector<TraceLine> trace;
+
+  // Empty again, keeping the vectors' capacity for the next call.
+  void clear() {
+    effects.clear();
+    timers.clear();
+    trace.clear();
+  }
 };
 
 // ---------------------------------------------------------------- the engine
@@ -277,10 +293,16 @@ class Engine {
   // a hot inbound lead is not first nurtured for the fit points of its own form fields.
   enum class Arrival { Loaded, Captured };
 
+  // Each entry point comes twice: one returns a fresh StepResult, the other appends to `out`, so a
+  // caller that handles a stream of calls reuses one StepResult (clear() keeps its capacity) instead
+  // of allocating its vectors again on every call.
+
   // A lead appears (loaded or captured): fit rules, stage, held-state triggers, decay timers.
   StepResult load(LeadState& lead, TenantState& tenant, TimePoint now, Arrival arrival = Arrival::Loaded);
+  void load(LeadState& lead, TenantState& tenant, TimePoint now, Arrival arrival, StepResult& out);
   // An event of this lead; `event.at` is now.
   StepResult apply(LeadState& lead, TenantState& tenant, const Event& event);
+  void apply(LeadState& lead, TenantState& tenant, const Event& event, StepResult& out);
   // An account workflow chose this lead (engine/account_scope.hpp): run the `for` body
   // `workflow` on it now, with the account event's data in scope. Refused only while an earlier
   // run of the same body is still active on the lead.
@@ -288,6 +310,7 @@ class Engine {
                    const std::string& why);
   // A timer this engine asked for is due. Stale timers do nothing.
   StepResult fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now);
+  void fire(LeadState& lead, TenantState& tenant, const TimerRequest& timer, TimePoint now, StepResult& out);
 
   const std::shared_ptr<const Program>& program() const { return program_; }
   const EngineOptions& options() const { return options_; }

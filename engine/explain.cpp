@@ -188,7 +188,7 @@ std::vector<std::string> explain_score_log(const Program& p, const LeadState& le
   std::int64_t sum = 0;
   for (const ScoreEntry& e : lead.score_log) {
     sum += e.points;
-    out.push_back(format_time(e.at) + "  " + points(e.points) + "  " + e.source + ": " + quoted(e.reason));
+    out.push_back(format_time(e.at) + "  " + points(e.points) + "  " + std::string(e.source) + ": " + quoted(std::string(e.reason)));
   }
   std::int64_t score = current_score(p, lead);
   if (score != sum) {
@@ -205,9 +205,10 @@ std::vector<std::string> explain_score_rules(const Program& p, const LeadState& 
   std::map<std::string, TimePoint> last_by_rule;
   for (const ScoreEntry& e : lead.score_log) {
     if (e.rule.empty()) continue;
-    by_rule[e.rule] += e.points;
-    count_by_rule[e.rule]++;
-    last_by_rule[e.rule] = e.at;
+    const std::string rule(e.rule);
+    by_rule[rule] += e.points;
+    count_by_rule[rule]++;
+    last_by_rule[rule] = e.at;
   }
   std::map<std::string, bool> used;
   std::vector<std::string> out;
@@ -275,13 +276,13 @@ std::vector<std::string> explain_score_rules(const Program& p, const LeadState& 
   std::vector<std::pair<std::string, std::string>> order;
   std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::uint32_t>> other;
   for (const ScoreEntry& e : lead.score_log) {
-    if (!e.rule.empty() && used.count(e.rule)) continue;
-    std::string reason = e.reason;
+    if (!e.rule.empty() && used.count(std::string(e.rule))) continue;
+    std::string reason(e.reason);
     const std::string suffix = " (no longer holds)";
     if (reason.size() > suffix.size() && reason.compare(reason.size() - suffix.size(), suffix.size(), suffix) == 0) {
       reason.resize(reason.size() - suffix.size());
     }
-    auto key = std::make_pair(e.source, reason);
+    auto key = std::make_pair(std::string(e.source), reason);
     auto [it, fresh] = other.emplace(key, std::make_pair(0, 0u));
     if (fresh) order.push_back(key);
     it->second.first += e.points;

@@ -162,7 +162,7 @@ json::value lead_json(const engine::Program& program, const std::string& id, con
   o["fields"] = std::move(fields);
   json::array reasons;
   for (const engine::ScoreEntry& e : lead.score_log) {
-    reasons.push_back(json::object{{"points", e.points}, {"reason", e.reason}, {"source", e.source},
+    reasons.push_back(json::object{{"points", e.points}, {"reason", std::string(e.reason)}, {"source", std::string(e.source)},
                                    {"at", engine::format_time(e.at)}});
   }
   o["score_reasons"] = std::move(reasons);

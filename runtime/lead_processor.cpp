@@ -335,7 +335,9 @@ bool LeadProcessor::apply_one(IncomingEvent& in, std::optional<InputError>& erro
     error = InputError{"", in.line, "lead", "unknown lead `" + in.event.lead + "`"};
     return false;
   }
-  emit(in.tenant, engine_->apply(it->second, t.state, in.event), now, source);
+  step_.clear();
+  engine_->apply(it->second, t.state, in.event, step_);
+  emit(in.tenant, std::move(step_), now, source);
   dirty_leads_.insert({in.tenant, in.event.lead});
   reindex(t, in.event.lead);
   return true;
@@ -358,8 +360,9 @@ void LeadProcessor::fire_before(TimePoint limit, bool inclusive) {
     dirty_tenants_.insert(row.tenant);
     dirty_leads_.insert({row.tenant, row.timer.lead});
     // The engine drops a timer whose generation no longer matches (a stale wake).
-    emit(row.tenant, engine_->fire(lead->second, t->second.state, row.timer, due), due,
-         "timer/" + std::to_string(row.id));
+    step_.clear();
+    engine_->fire(lead->second, t->second.state, row.timer, due, step_);
+    emit(row.tenant, std::move(step_), due, "timer/" + std::to_string(row.id));
     reindex(t->second, row.timer.lead);
     encode_dirty_leads();
   }

@@ -187,6 +187,7 @@ class LeadProcessor {
   std::array<engine::Slot, 4> dedup_slots_{};
   engine::Directory directory_;
   std::unique_ptr<engine::Engine> engine_;
+  engine::StepResult step_;  // the engine's output of one call, reused: clear() keeps its capacity
   std::map<std::string, std::shared_ptr<const engine::Program>> versions_;
 
   std::map<std::string, TenantData> tenants_;

@@ -96,7 +96,7 @@ void Simulator::update_account(LeadEntry& entry) {
   entry.account = std::move(d);
 }
 
-void Simulator::emit(engine::StepResult&& result, TimePoint now, const SimulatorSink& sink, LeadEntry* entry) {
+void Simulator::emit(const engine::StepResult& result, TimePoint now, const SimulatorSink& sink, LeadEntry* entry) {
   if (sink.trace) {
     for (const engine::TraceLine& t : result.trace) sink.trace(t);
   }
@@ -191,7 +191,9 @@ Simulator::LeadEntry* Simulator::load(const std::string& id, TimePoint now, cons
   pending_.erase(pending);
   order_.push_back(id);
   reindex(id, entry);
-  emit(engine_.load(entry.state, tenant_, now), now, sink, &entry);
+  step_.clear();
+  engine_.load(entry.state, tenant_, now, engine::Engine::Arrival::Loaded, step_);
+  emit(step_, now, sink, &entry);
   update_account(entry);
   return &entry;
 }
@@ -245,7 +247,9 @@ void Simulator::capture(EventInput& input, TimePoint now, const SimulatorSink& s
   entry.position = order_.size();
   order_.push_back(capture_id);
   reindex(capture_id, entry);
-  emit(engine_.load(entry.state, tenant_, now, engine::Engine::Arrival::Captured), now, sink, &entry);
+  step_.clear();
+  engine_.load(entry.state, tenant_, now, engine::Engine::Arrival::Captured, step_);
+  emit(step_, now, sink, &entry);
   update_account(entry);
   input.event.lead = capture_id;
 }
@@ -274,7 +278,7 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
     };
     fanout.emit = [&](const std::string& id, engine::StepResult&& result) {
       LeadEntry* target = id.empty() ? nullptr : &entries_[id];
-      emit(std::move(result), now, sink, target);
+      emit(result, now, sink, target);
       if (target) reindex(id, *target);
     };
     fan_out_account_event(engine_, tenant_, domain, input.event, fanout);
@@ -286,7 +290,9 @@ void Simulator::apply_event(EventInput& input, TimePoint now, const SimulatorSin
     errors.push_back({options_.events_file, input.line, "lead", "unknown lead `" + input.event.lead + "`"});
     return;
   }
-  emit(engine_.apply(entry->state, tenant_, input.event), now, sink, entry);
+  step_.clear();
+  engine_.apply(entry->state, tenant_, input.event, step_);
+  emit(step_, now, sink, entry);
   reindex(input.event.lead, *entry);
 }
 
@@ -369,7 +375,9 @@ void Simulator::run(std::vector<LeadInput> leads, std::vector<EventInput> events
     timer.index = stored.index;
     timer.generation = stored.generation;
     // The engine drops a timer whose generation no longer matches (a stale wake).
-    emit(engine_.fire(entry->state, tenant_, timer, at), at, sink, entry);
+    step_.clear();
+    engine_.fire(entry->state, tenant_, timer, at, step_);
+    emit(step_, at, sink, entry);
     reindex(timer.lead, *entry);
   }
 }

@@ -85,7 +85,7 @@ class Simulator {
   };
 
   // `entry` is the lead the result is for (its timers are that lead's).
-  void emit(engine::StepResult&& result, engine::TimePoint now, const SimulatorSink& sink, LeadEntry* entry);
+  void emit(const engine::StepResult& result, engine::TimePoint now, const SimulatorSink& sink, LeadEntry* entry);
   LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
   void reindex(const std::string& id, LeadEntry& entry);
   bool holds_all_keys(const std::string& id, std::string_view email, std::string_view domain,
@@ -103,6 +103,7 @@ class Simulator {
   engine::Directory directory_;  // before engine_: the engine keeps a reference to it
   SimulatorOptions options_;
   engine::Engine engine_;
+  engine::StepResult step_;  // the engine's output of one call, reused: clear() keeps its capacity
   engine::TenantState tenant_;
   engine::LeadIndex index_;
   std::uint64_t index_removals_ = 0;  // how often a lead's keys left index_ for other keys

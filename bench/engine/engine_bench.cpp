@@ -82,6 +82,7 @@ struct EngineReplay {
   std::uint64_t seq = 0;
   std::map<std::string, std::uint64_t> effects_by_action;  // filled when `count_actions`
   bool count_actions = false;
+  engine::StepResult step;  // one call's output, reused as the simulator does
 
   explicit EngineReplay(const Workload& w) {
     const std::int32_t types[] = {program->event_index("form_submitted"), program->event_index("email_opened"),
@@ -118,7 +119,8 @@ struct EngineReplay {
     seq = 0;
   }
 
-  void take(std::uint32_t lead, engine::StepResult&& r, Totals& totals) {
+  void take(std::uint32_t lead, Totals& totals) {
+    engine::StepResult& r = step;
     totals.effects += r.effects.size();
     if (count_actions) {
       for (const engine::Effect& e : r.effects) effects_by_action[e.action]++;
@@ -127,6 +129,7 @@ struct EngineReplay {
       timers.push_back({lead, std::move(t)});
       queue.push({timers.back().request.due, seq++, static_cast<std::uint32_t>(timers.size() - 1)});
     }
+    r.clear();
   }
 
   void fire_until(std::int64_t until, Totals& totals) {
@@ -135,7 +138,8 @@ struct EngineReplay {
       queue.pop();
       const std::uint32_t lead = timers[q.index].lead;
       const engine::TimerRequest request = timers[q.index].request;  // take() may grow `timers`
-      take(lead, eng.fire(leads[lead], tenant, request, q.due), totals);
+      eng.fire(leads[lead], tenant, request, q.due, step);
+      take(lead, totals);
       ++totals.timers_fired;
     }
   }
@@ -145,7 +149,8 @@ struct EngineReplay {
     for (std::size_t i = 0; i < events.size(); ++i) {
       fire_until(events[i].at, totals);
       const std::uint32_t lead = w.events[i].lead;
-      take(lead, eng.apply(leads[lead], tenant, events[i]), totals);
+      eng.apply(leads[lead], tenant, events[i], step);
+      take(lead, totals);
       ++totals.events;
     }
     fire_until(INT64_MAX, totals);

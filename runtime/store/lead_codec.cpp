@@ -361,7 +361,9 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
   if (auto* s = o.if_contains("score_log"); s != nullptr && s->is_array()) {
     for (const json::value& e : s->get_array()) {
       const json::array& a = e.as_array();
-      lead.score_log.push_back({str(&a.at(0)), str(&a.at(1)), num(&a.at(2)), num(&a.at(3)), str(&a.at(4))});
+      // Interned: the entry refers to its texts (engine::ScoreEntry), the JSON goes away.
+      lead.score_log.push_back({engine::intern(str(&a.at(0))), engine::intern(str(&a.at(1))), num(&a.at(2)),
+                                num(&a.at(3)), engine::intern(str(&a.at(4)))});
     }
   }
   if (auto* rs = o.if_contains("runs"); rs != nullptr && rs->is_array()) {
