@@ -84,7 +84,7 @@ struct Engine::Tables {
     std::string key;          // "model:line", the key of LeadState::fit_points
     // ScoreEntry texts, interned: "fit model:line", "scoring model", the reason and
     // "REASON (no longer holds)".
-    std::string_view tag, source, reason, gone;
+    InternedText tag, source, reason, gone;
     Value reason_value, gone_value;  // the score effects' `reason`, shared rather than copied
     std::vector<std::uint32_t> watched;  // indices into `watched`: the lead slots it reads
     bool reads_now = false;
@@ -97,7 +97,7 @@ struct Engine::Tables {
   struct OnEvent {
     // ScoreEntry texts, interned: "scoring model", "on model:line", and the rule's reason, else
     // the event's name.
-    std::string_view source, tag, reason;
+    InternedText source, tag, reason;
     Value reason_value;
   };
   std::vector<std::vector<OnEvent>> on_event;
@@ -355,10 +355,9 @@ struct Engine::Context {
     return add_score(delta, rule.starts_with("fit "), intern(source), intern(reason), Value::string(reason), workflow,
                      intern(rule));
   }
-  // `fit`: a fit rule's points; `reason_value` is `reason` as the effect's field. `source`,
-  // `reason` and `rule` are interned (they go into the score log as they are).
-  std::int64_t add_score(std::int64_t delta, bool fit, std::string_view source, std::string_view reason,
-                         const Value& reason_value, const std::string& workflow, std::string_view rule) {
+  // `fit`: a fit rule's points; `reason_value` is `reason` as the effect's field.
+  std::int64_t add_score(std::int64_t delta, bool fit, InternedText source, InternedText reason,
+                         const Value& reason_value, const std::string& workflow, InternedText rule) {
     if (!lead.score_started) {
       lead.engagement_total = score();
       lead.score_started = true;

@@ -39,13 +39,13 @@ struct Event {
 // The texts are interned (engine/interned_text.hpp): a lead keeps one entry per score change, and
 // its source, reason and rule are the same few texts of the program over and over.
 struct ScoreEntry {
-  std::string_view source;  // "scoring fit", "workflow inbound_router", "decay"
-  std::string_view reason;
+  InternedText source;  // "scoring fit", "workflow inbound_router", "decay"
+  InternedText reason;
   std::int64_t points = 0;
   TimePoint at = 0;
   // The scoring rule behind it, "fit MODEL:LINE", "on MODEL:LINE" or "decay MODEL:LINE"; empty
   // for workflow steps. Lets engine/explain.* add the score up rule by rule.
-  std::string_view rule;
+  InternedText rule;
 };
 
 enum class RunStatus : std::uint8_t { Running, WaitingTimer, WaitingEvent, Done };

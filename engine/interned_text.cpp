@@ -6,7 +6,7 @@
 
 namespace leadflow::engine {
 
-std::string_view intern(std::string_view text) {
+InternedText intern(std::string_view text) {
   if (text.empty()) return {};
   // A node-based set: a text never moves once inserted, so the views stay valid.
   static std::mutex mutex;
@@ -14,7 +14,7 @@ std::string_view intern(std::string_view text) {
   std::lock_guard lock(mutex);
   auto it = texts->find(text);
   if (it == texts->end()) it = texts->emplace(text).first;
-  return *it;
+  return InternedText(*it, 0);
 }
 
 }  // namespace leadflow::engine

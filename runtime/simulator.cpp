@@ -96,7 +96,7 @@ void Simulator::update_account(LeadEntry& entry) {
   entry.account = std::move(d);
 }
 
-void Simulator::emit(const engine::StepResult& result, TimePoint now, const SimulatorSink& sink, LeadEntry* entry) {
+void Simulator::emit(engine::StepResult& result, TimePoint now, const SimulatorSink& sink, LeadEntry* entry) {
   if (sink.trace) {
     for (const engine::TraceLine& t : result.trace) sink.trace(t);
   }

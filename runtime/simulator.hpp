@@ -85,7 +85,8 @@ class Simulator {
   };
 
   // `entry` is the lead the result is for (its timers are that lead's).
-  void emit(const engine::StepResult& result, engine::TimePoint now, const SimulatorSink& sink, LeadEntry* entry);
+  // Effects are moved out of `result` into the sink.
+  void emit(engine::StepResult& result, engine::TimePoint now, const SimulatorSink& sink, LeadEntry* entry);
   LeadEntry* load(const std::string& id, engine::TimePoint now, const SimulatorSink& sink);
   void reindex(const std::string& id, LeadEntry& entry);
   bool holds_all_keys(const std::string& id, std::string_view email, std::string_view domain,

@@ -38,11 +38,11 @@ std::vector<std::string> rendered(const StepResult& r) {
 }  // namespace
 
 TEST_CASE("intern gives one stored copy per text, valid after the argument is gone", "[engine][intern]") {
-  std::string_view a = intern(std::string("scoring ") + "engagement");
-  std::string_view b = intern("scoring engagement");
+  InternedText a = intern(std::string("scoring ") + "engagement");
+  InternedText b = intern("scoring engagement");
   CHECK(a == "scoring engagement");
   CHECK(a.data() == b.data());
-  CHECK(intern("on engagement:28") != a);
+  CHECK(intern("on engagement:28").data() != a.data());
   CHECK(intern("").empty());
 }
 

@@ -46,7 +46,7 @@ TEST_CASE("lead states with strings that need escaping encode to JSON that decod
     lead.fields.assign(program->lead_fields.size(), engine::Value());
     lead.fields[static_cast<std::size_t>(first_name)] = engine::Value::string(text);
     lead.fields[static_cast<std::size_t>(company)] = engine::Value::string(text + text);
-    lead.score_log.push_back({"scoring " + text, text, 5, 1795453047, text});
+    lead.score_log.push_back({engine::intern("scoring " + text), engine::intern(text), 5, 1795453047, engine::intern(text)});
     const std::string json = runtime::store::encode_lead(lead, *program);
 
     boost::json::error_code ec;
