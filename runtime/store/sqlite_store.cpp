@@ -471,14 +471,11 @@ class SqliteStore final : public Store {
       }
     };
     {
-      Statement& s = cached(UpsertLead,
-                  "INSERT INTO leads (tenant, id, state, seq) VALUES (?, ?, ?, ?) "
-                  "ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state");
-      for (const LeadRow& r : b.leads) {
-        s.bind_static(1, r.tenant).bind_static(2, r.id).bind_static(3, r.state).bind(4, r.seq);
-        s.run();
-        tick();
-      }
+      insert_rows(UpsertLead, UpsertLeads, "leads (tenant, id, state, seq)", 4, b.leads,
+                  [](Statement& s, int c, const LeadRow& r) {
+                    s.bind_static(c + 1, r.tenant).bind_static(c + 2, r.id).bind_static(c + 3, r.state)
+                        .bind(c + 4, r.seq);
+                  }, tick, " ON CONFLICT (tenant, id) DO UPDATE SET state=excluded.state");
     }
     {
       Statement& s = cached(UpsertTenant,
@@ -589,7 +586,7 @@ class SqliteStore final : public Store {
   enum CachedStatement {
     HasKey, IsSuppressed, UpsertLead, UpsertTenant, InsertTimer, MetaTimer, DeleteTimer, InsertEvent, InsertKey,
     InsertOutbox, InsertAudit, NextOutboxAttempt, MarkDelivered, MarkFailed,
-    InsertTimers, InsertEvents, InsertKeys, InsertAuditRow, InsertAuditRows, CachedCount
+    InsertTimers, InsertEvents, InsertKeys, InsertAuditRow, InsertAuditRows, UpsertLeads, CachedCount
   };
   Statement& cached(CachedStatement which, const char* sql) {
     std::unique_ptr<Statement>& slot = cached_[which];
@@ -597,7 +594,8 @@ class SqliteStore final : public Store {
     return *slot;
   }
 
-  // The rows of one table in multi-row statements, `rows_per_insert` at a time, then one by one:
+  // The rows of one table in multi-row statements, `rows_per_insert` at a time, then one by one
+  // (`upsert`: an ON CONFLICT clause after the values):
   // a statement's fixed work (opening and closing a cursor per index, its end) was as much as
   // its row's, and a batch writes several rows of each kind per event. OR FAIL: a row that
   // breaks a constraint stops the statement without the statement journal a multi-row ABORT
@@ -605,7 +603,7 @@ class SqliteStore final : public Store {
   static constexpr std::size_t rows_per_insert = 32;
   template <class Row, class BindRow, class Tick>
   void insert_rows(CachedStatement one, CachedStatement many, const char* table_and_columns, int columns,
-                   const std::vector<Row>& rows, BindRow bind_row, Tick& tick) {
+                   const std::vector<Row>& rows, BindRow bind_row, Tick& tick, const char* upsert = "") {
     auto statement = [&](CachedStatement which, std::size_t n) -> Statement& {
       if (cached_[which]) return *cached_[which];
       std::string tuple = "(";
@@ -613,6 +611,7 @@ class SqliteStore final : public Store {
       tuple += ")";
       std::string sql = std::string("INSERT OR FAIL INTO ") + table_and_columns + " VALUES ";
       for (std::size_t i = 0; i < n; ++i) sql += (i == 0 ? "" : ", ") + tuple;
+      sql += upsert;
       return cached(which, sql.c_str());
     };
     std::size_t i = 0;

@@ -197,5 +197,20 @@ TEST_CASE("a batch with more rows of each kind than one multi-row insert writes 
     LeadProcessor again(*s, standard_workflows().program, {});
     again.open();
     CHECK(again.apply(again.parse_events("acme", ndjson, at).events, at, true).duplicates == 40);
+    // An event for each of the 40 leads in one batch: 40 existing rows updated (upserts in
+    // multi-row statements), each to the state in memory.
+    std::string views;
+    for (int i = 1; i <= 40; ++i) {
+      views += R"({"at":"2026-01-05T09:10:00Z","type":"product_page_view","lead":"C-)" + std::to_string(i) +
+               R"(","data":{"url":"https://x.example/p"}})" + "\n";
+    }
+    REQUIRE(again.apply(again.parse_events("acme", views, at + 600).events, at + 600, true).applied == 40);
+    for (int i = 1; i <= 40; ++i) {
+      const std::string id = "C-" + std::to_string(i);
+      std::optional<store::LeadRow> row = s->lead("acme", id);
+      REQUIRE(row.has_value());
+      CHECK(row->state == store::encode_lead(*again.lead("acme", id), *standard_workflows().program));
+      CHECK(row->state.find("product_page_view") != std::string::npos);
+    }
   }
 }
