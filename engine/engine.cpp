@@ -1041,7 +1041,18 @@ struct Engine::Context {
     switch (a.mode) {
       case AssignMode::Router: {
         if (engine.hooks_.route) {
+#ifdef LEADFLOW_HAS_ROUTING
+          // The default hook is route() over the lead's fields: called directly, it builds its
+          // decision's trace lines only when they are read.
+          using RouteHook = RouteDecision (*)(const Program&, std::int32_t, LeadState&, TenantState&,
+                                              const Directory&, TimePoint);
+          const RouteHook* hook = engine.hooks_.route.target<RouteHook>();
+          RouteDecision d = hook && *hook == &route_lead
+                                ? route(p, a.router, lead.fields, engine.directory_, tenant, now, {}, tracing())
+                                : engine.hooks_.route(p, a.router, lead, tenant, engine.directory_, now);
+#else
           RouteDecision d = engine.hooks_.route(p, a.router, lead, tenant, engine.directory_, now);
+#endif
           for (std::string& line : d.trace) TRACE(w.name, std::move(line));
           if (!d.assigned) {
             TRACE(w.name, "assign using router: nobody to assign");
@@ -1072,7 +1083,7 @@ struct Engine::Context {
       case AssignMode::Team: {
         const Team& t = p.teams[static_cast<std::size_t>(a.team)];
 #ifdef LEADFLOW_HAS_ROUTING
-        RouteDecision d = route_to_team(p, a.team, lead.fields, engine.directory_, tenant, now);
+        RouteDecision d = route_to_team(p, a.team, lead.fields, engine.directory_, tenant, now, {}, tracing());
         for (std::string& line : d.trace) TRACE(w.name, std::move(line));
         if (!d.assigned) {
           TRACE(w.name, "assign to team " + t.name + ": nobody to assign");

@@ -26,12 +26,12 @@ void assign(TenantState& tenant, RouteDecision& decision) {
 // Round robin over a team; true when a member was chosen (written into `decision`).
 bool pick_member(const Program& program, std::int32_t team_index, bool skip_away,
                  bool skip_capacity, const Directory& directory, TenantState& tenant,
-                 TimePoint now, std::string_view exclude, RouteDecision& decision) {
+                 TimePoint now, std::string_view exclude, bool traced, RouteDecision& decision) {
   const Team* team = team_at(program, team_index);
   if (!team) return false;
   const std::size_t n = team->members.size();
   if (n == 0) {
-    decision.trace.push_back("team " + team->name + " has no members");
+    if (traced) decision.trace.push_back("team " + team->name + " has no members");
     return false;
   }
   std::size_t& cursor = tenant.round_robin[team_index];
@@ -41,16 +41,16 @@ bool pick_member(const Program& program, std::int32_t team_index, bool skip_away
     const std::string& member = team->members[pos];
     const OwnerInfo* info = find_owner(directory, member);
     if (!exclude.empty() && member == exclude) {
-      decision.trace.push_back("skip " + member + ": current owner");
+      if (traced) decision.trace.push_back("skip " + member + ": current owner");
       continue;
     }
     if (skip_away && owner_away(info, team, directory, now)) {
-      decision.trace.push_back("skip " + member + ": away");
+      if (traced) decision.trace.push_back("skip " + member + ": away");
       continue;
     }
     if (skip_capacity && owner_at_capacity(info, team, tenant, member)) {
       auto it = tenant.open_leads.find(member);
-      decision.trace.push_back("skip " + member + ": at capacity (" +
+      if (traced) decision.trace.push_back("skip " + member + ": at capacity (" +
                                std::to_string(it == tenant.open_leads.end() ? 0 : it->second) +
                                " open)");
       continue;
@@ -60,7 +60,7 @@ bool pick_member(const Program& program, std::int32_t team_index, bool skip_away
     decision.team = team->name;
     return true;
   }
-  decision.trace.push_back("nobody available in team " + team->name);
+  if (traced) decision.trace.push_back("nobody available in team " + team->name);
   return false;
 }
 
@@ -68,12 +68,12 @@ bool pick_member(const Program& program, std::int32_t team_index, bool skip_away
 bool resolve_target(const Program& program, const RouteTarget& target,
                     std::span<const Value> lead, const Directory& directory, TenantState& tenant,
                     TimePoint now, std::string_view exclude, bool never_skip,
-                    std::int32_t& last_team, RouteDecision& decision) {
+                    std::int32_t& last_team, bool traced, RouteDecision& decision) {
   switch (target.kind) {
     case RouteTargetKind::Owner: {
       const Value v = evaluate(target.owner, lead, {}, now);
       if (v.kind() != ValueKind::String || v.as_string().empty()) {
-        decision.trace.push_back("owner expression is " + to_trace(v) + ": no owner");
+        if (traced) decision.trace.push_back("owner expression is " + to_trace(v) + ": no owner");
         return false;
       }
       const std::string owner(v.as_string());
@@ -81,15 +81,15 @@ bool resolve_target(const Program& program, const RouteTarget& target,
         const OwnerInfo* info = find_owner(directory, owner);
         const Team* team = info ? team_at(program, program.team_index(info->team)) : nullptr;
         if (!exclude.empty() && owner == exclude) {
-          decision.trace.push_back("skip " + owner + ": current owner");
+          if (traced) decision.trace.push_back("skip " + owner + ": current owner");
           return false;
         }
         if (target.skip_away && owner_away(info, team, directory, now)) {
-          decision.trace.push_back("skip " + owner + ": away");
+          if (traced) decision.trace.push_back("skip " + owner + ": away");
           return false;
         }
         if (target.skip_at_capacity && owner_at_capacity(info, team, tenant, owner)) {
-          decision.trace.push_back("skip " + owner + ": at capacity");
+          if (traced) decision.trace.push_back("skip " + owner + ": at capacity");
           return false;
         }
       }
@@ -105,7 +105,7 @@ bool resolve_target(const Program& program, const RouteTarget& target,
       const bool skip_away = !never_skip && (plain || target.skip_away);
       const bool skip_capacity = !never_skip && (plain || target.skip_at_capacity);
       if (pick_member(program, target.team, skip_away, skip_capacity, directory, tenant, now,
-                      never_skip ? std::string_view() : exclude, decision))
+                      never_skip ? std::string_view() : exclude, traced, decision))
         return true;
       return false;
     }
@@ -113,7 +113,7 @@ bool resolve_target(const Program& program, const RouteTarget& target,
       const std::int32_t team = target.team != no_index ? target.team : last_team;
       const std::string manager = team_manager(program, team, directory);
       if (manager.empty()) {
-        decision.trace.push_back("no manager known");
+        if (traced) decision.trace.push_back("no manager known");
         return false;
       }
       decision.owner = manager;
@@ -173,24 +173,24 @@ std::int32_t owner_team_index(const Program& program, const Directory& directory
 
 RouteDecision route(const Program& program, std::int32_t router, std::span<const Value> lead,
                     const Directory& directory, TenantState& tenant, TimePoint now,
-                    std::string_view exclude) {
+                    std::string_view exclude, bool traced) {
   RouteDecision decision;
   if (router < 0 || static_cast<std::size_t>(router) >= program.routers.size()) {
-    decision.trace.push_back("unknown router");
+    if (traced) decision.trace.push_back("unknown router");
     return decision;
   }
   const Router& r = program.routers[static_cast<std::size_t>(router)];
   std::int32_t last_team = no_index;
   for (const RouteRule& rule : r.rules) {
     if (rule.condition && !evaluate_condition(*rule.condition, lead, {}, now)) {
-      decision.trace.push_back("rule `" + rule.text + "` → false");
+      if (traced) decision.trace.push_back("rule `" + rule.text + "` → false");
       continue;
     }
-    decision.trace.push_back("rule `" + rule.text + "` → true");
+    if (traced) decision.trace.push_back("rule `" + rule.text + "` → true");
     if (resolve_target(program, rule.target, lead, directory, tenant, now, exclude, false,
-                       last_team, decision)) {
+                       last_team, traced, decision)) {
       decision.rule = rule.text;
-      decision.trace.push_back("assigned to " + decision.owner);
+      if (traced) decision.trace.push_back("assigned to " + decision.owner);
       assign(tenant, decision);
       return decision;
     }
@@ -209,25 +209,25 @@ RouteDecision route(const Program& program, std::int32_t router, std::span<const
   const RouteTarget fallback =
       r.fallback ? *r.fallback : RouteTarget{RouteTargetKind::Manager, no_index, false, false, {}};
   if (resolve_target(program, fallback, lead, directory, tenant, now, exclude, true, last_team,
-                     decision)) {
-    decision.trace.push_back("fallback: assigned to " + decision.owner);
+                     traced, decision)) {
+    if (traced) decision.trace.push_back("fallback: assigned to " + decision.owner);
     assign(tenant, decision);
   } else {
-    decision.trace.push_back("fallback: no owner found");
+    if (traced) decision.trace.push_back("fallback: no owner found");
   }
   return decision;
 }
 
 RouteDecision route_to_team(const Program& program, std::int32_t team,
                             std::span<const Value> /*lead*/, const Directory& directory,
-                            TenantState& tenant, TimePoint now, std::string_view exclude) {
+                            TenantState& tenant, TimePoint now, std::string_view exclude, bool traced) {
   RouteDecision decision;
   const Team* t = team_at(program, team);
   if (!t) {
-    decision.trace.push_back("unknown team");
+    if (traced) decision.trace.push_back("unknown team");
     return decision;
   }
-  if (pick_member(program, team, true, true, directory, tenant, now, exclude, decision)) {
+  if (pick_member(program, team, true, true, directory, tenant, now, exclude, traced, decision)) {
     decision.rule = "team " + t->name;
     assign(tenant, decision);
     return decision;
@@ -236,9 +236,9 @@ RouteDecision route_to_team(const Program& program, std::int32_t team,
   decision.owner = team_manager(program, team, directory);
   decision.team = t->name;
   if (decision.owner.empty()) {
-    decision.trace.push_back("fallback: team " + t->name + " has no manager");
+    if (traced) decision.trace.push_back("fallback: team " + t->name + " has no manager");
   } else {
-    decision.trace.push_back("fallback: assigned to " + decision.owner);
+    if (traced) decision.trace.push_back("fallback: assigned to " + decision.owner);
     assign(tenant, decision);
   }
   return decision;

@@ -54,15 +54,17 @@ namespace leadflow::engine {
 // trace}. `rule` is the rule's text ("otherwise" included) or "fallback".
 inline bool fell_back(const RouteDecision& decision) { return decision.rule == "fallback"; }
 
+// `traced`: fill RouteDecision::trace; without it the lines are not built (same decision).
 RouteDecision route(const Program& program, std::int32_t router, std::span<const Value> lead,
                     const Directory& directory, TenantState& tenant, TimePoint now,
-                    std::string_view exclude = {});
+                    std::string_view exclude = {}, bool traced = true);
 
 // `assign team NAME` and SLA reassignment: round robin over the team skipping away and at
 // capacity, then the team's manager (rule "fallback").
 RouteDecision route_to_team(const Program& program, std::int32_t team,
                             std::span<const Value> lead, const Directory& directory,
-                            TenantState& tenant, TimePoint now, std::string_view exclude = {});
+                            TenantState& tenant, TimePoint now, std::string_view exclude = {},
+                            bool traced = true);
 
 // EngineHooks::route: route() over lead.fields. Does not write the owner slots.
 RouteDecision route_lead(const Program& program, std::int32_t router, LeadState& lead,

@@ -267,4 +267,29 @@ TEST_CASE("the assign effect carries owner, team and rule", "[engine][routing]")
   CHECK(to_trace(e.fields[2].second) == "\"otherwise\"");
 }
 
+
+TEST_CASE("a route without trace lines makes the same decisions and round-robin moves", "[engine][routing]") {
+  const Program p = ae_program();
+  Directory dir;
+  TenantState traced_tenant, quiet_tenant;
+  const std::vector<std::vector<Value>> leads = {lead("DE", "de", 50), lead("AT", "de", 50), lead("US", "en", 50),
+                                                 lead("US", "en", 50), lead("MX", "es", 50), lead("US", "en", 900)};
+  for (const std::vector<Value>& l : leads) {
+    const RouteDecision traced = route(p, 0, l, dir, traced_tenant, monday_10utc);
+    const RouteDecision quiet = route(p, 0, l, dir, quiet_tenant, monday_10utc, {}, false);
+    CHECK(quiet.owner == traced.owner);
+    CHECK(quiet.team == traced.team);
+    CHECK(quiet.rule == traced.rule);
+    CHECK(quiet.assigned == traced.assigned);
+    CHECK_FALSE(traced.trace.empty());
+    CHECK(quiet.trace.empty());
+  }
+  CHECK(quiet_tenant.round_robin == traced_tenant.round_robin);
+  CHECK(quiet_tenant.open_leads == traced_tenant.open_leads);
+  const RouteDecision quiet_team = route_to_team(p, 1, leads[0], dir, quiet_tenant, monday_10utc, {}, false);
+  const RouteDecision traced_team = route_to_team(p, 1, leads[0], dir, traced_tenant, monday_10utc);
+  CHECK(quiet_team.owner == traced_team.owner);
+  CHECK(quiet_team.trace.empty());
+}
+
 }  // namespace leadflow::engine
