@@ -269,7 +269,7 @@ struct Engine::Context {
   }
 
   std::int64_t score() const {
-    Value v = field(slot_score);
+    const Value& v = field_ref(slot_score);
     return v.kind() == ValueKind::Int ? v.as_int() : 0;
   }
 
@@ -477,7 +477,7 @@ struct Engine::Context {
     if (prog.active_stages < 0) return;
     const StageSet& set = prog.stage_sets[static_cast<std::size_t>(prog.active_stages)];
     if (!set.by_score) return;
-    Value cur = field(slot_stage);
+    const Value& cur = field_ref(slot_stage);
     if (!cur.is_null()) {
       bool in_set = false;
       for (const StageBand& b : set.bands) in_set = in_set || (cur.kind() == ValueKind::String && cur.as_string() == b.name);
@@ -508,7 +508,7 @@ struct Engine::Context {
       batch.clear();
       batch.swap(changes);
       coalesce_changes(batch);
-      if (!lead.email_suppressed && (field(slot_unsub).truthy() || field(slot_bounced).truthy())) {
+      if (!lead.email_suppressed && (field_ref(slot_unsub).truthy() || field_ref(slot_bounced).truthy())) {
         lead.email_suppressed = true;
         TRACE("", std::string("email suppressed: ") + (field(slot_unsub).truthy() ? "unsubscribed" : "bounced"));
       }
@@ -1117,11 +1117,14 @@ struct Engine::Context {
     } else if (counted) {
       release_one(owner);  // the same owner again: still one open lead
     }
-    set_field(slot_owner, owner.empty() ? Value() : Value::string(owner));
-    set_field(slot_owner_team, team.empty() ? Value() : Value::string(team));
+    // One Value each for the slot and the effect (a copy shares the string).
+    const Value owner_value = owner.empty() ? Value() : Value::string(owner);
+    const Value team_value = team.empty() ? Value() : Value::string(team);
+    set_field(slot_owner, owner_value);
+    set_field(slot_owner_team, team_value);
     effect(w.name, "assign",
-           {{"owner", owner.empty() ? Value() : Value::string(owner)},
-            {"team", team.empty() ? Value() : Value::string(team)},
+           {{"owner", owner_value},
+            {"team", team_value},
             {"rule", Value::string(rule)}});
 #ifdef LEADFLOW_HAS_SLA
     if (a.sla >= 0 && !owner.empty()) {
