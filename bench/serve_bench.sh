@@ -79,6 +79,8 @@ stop_server() {
   kill "$server"
   wait "$server" || true
   server=""
+  # How often serve's own thread checkpointed the WAL during the run.
+  grep -o 'wal checkpoint.*' "$tmp/serve.log" | sort | uniq -c | tail -5 | sed 's/^/serve: /'
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load:$(uptime | sed 's/.*load average://')"

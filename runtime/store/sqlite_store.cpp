@@ -164,6 +164,11 @@ class SqliteStore final : public Store {
     // copies a page rewritten by many commits into the database once (fewer writes and fsyncs).
     exec(db_, "PRAGMA cache_size=-65536");
     exec(db_, "PRAGMA wal_autocheckpoint=16384");
+    if (options.wal_pages) {
+      wal_pages_ = options.wal_pages;
+      // Replaces the automatic checkpoint (sqlite3_wal_hook and wal_autocheckpoint share the hook).
+      sqlite3_wal_hook(db_, report_wal_pages, this);
+    }
     migrate(options.schema_version == 0 ? latest_schema_version : options.schema_version);
   }
   ~SqliteStore() override {
@@ -172,6 +177,11 @@ class SqliteStore final : public Store {
   }
 
   void fail_next_commit() { fail_next_ = true; }
+
+  static int report_wal_pages(void* self, sqlite3*, const char*, int pages) {
+    static_cast<SqliteStore*>(self)->wal_pages_(pages);
+    return SQLITE_OK;
+  }
 
   StoreStatus commit(const Batch& batch) override {
     if (batch.empty()) return {};
@@ -635,6 +645,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_ = nullptr;
   bool fail_next_ = false;
+  std::function<void(int)> wal_pages_;
   std::unique_ptr<Statement> cached_[CachedCount];
 };
 

@@ -195,6 +195,11 @@ enum class Durability : std::uint8_t {
 struct SqliteOptions {
   Durability durability = Durability::Full;
   int schema_version = 0;  // 0: the latest; tests open older schemas to check migrations
+  // When set, this connection never checkpoints the WAL itself (SQLite's automatic checkpoint
+  // runs inside the committing COMMIT); after each commit it reports the WAL's size in pages here,
+  // and another connection checkpoints (runtime/store/wal_checkpointer.hpp). Called on the
+  // committing thread: keep it cheap.
+  std::function<void(int wal_pages)> wal_pages;
 };
 
 // Opens (creating on first start) and migrates the database. Throws std::runtime_error when the
