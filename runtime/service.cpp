@@ -126,7 +126,7 @@ struct Service::Impl {
   }
 
   ApiContext context() {
-    ApiContext ctx{processor, config, clock, {}, {}, {}, {}, {}};
+    ApiContext ctx{processor, config, clock, {}, {}, {}, {}, {}, {}, false};
     ctx.workflows_json = [this](const std::string& tenant) { return workflows_json(tenant); };
     ctx.reload = [this] {
       bool ok = reload();
