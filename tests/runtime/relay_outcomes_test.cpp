@@ -25,6 +25,7 @@
 #include "runtime/reload.hpp"
 #include "runtime/store/forget.hpp"
 #include "runtime/store/store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
@@ -35,20 +36,6 @@ using namespace leadflow::runtime::outbox;
 namespace {
 
 const engine::TimePoint at = *engine::parse_time("2026-01-05T09:00:00Z");
-
-struct Dir {
-  fs::path path;
-  Dir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("leadflow-relay-outcomes-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 const CompiledSet& standard_workflows() {
   static CompiledSet set = compile_workflow_set(std::string(LEADFLOW_SOURCE_DIR) + "/stdlib-workflows");
@@ -70,7 +57,7 @@ ConnectorConfig jsonl_connector(const std::string& name, const std::string& path
 }
 
 // `copy` and `file` are both JSONL sinks; assign goes to both, `score` nowhere, the rest to `file`.
-RegistryConfig two_files(const Dir& dir) {
+RegistryConfig two_files(const leadflow::testing::TempDir& dir) {
   RegistryConfig c;
   c.connectors = {jsonl_connector("copy", dir.file("copy.jsonl")), jsonl_connector("file", dir.file("outbox.jsonl"))};
   c.routes["assign"] = {"copy", "file"};
@@ -115,7 +102,7 @@ std::vector<store::AuditRow> outcome_rows(store::Store& db, const std::string& t
 
 TEST_CASE("the processor writes one outbox row per routed connector in the effect's transaction", "[relay][runtime]") {
   REQUIRE(standard_workflows().ok());
-  Dir dir;
+  testing::TempDir dir("leadflow-relay-outcomes");
   const RegistryConfig config = two_files(dir);
 
   // The same capture without routes: one unrouted row per effect, as an older version wrote.
@@ -165,7 +152,7 @@ TEST_CASE("the processor writes one outbox row per routed connector in the effec
 }
 
 TEST_CASE("a schema-3 store migrates to 4: rows kept, the relay's reads go through the due index", "[relay][store]") {
-  Dir dir;
+  testing::TempDir dir("leadflow-relay-outcomes");
   const std::string path = dir.file("v3.db");
   {
     store::SqliteOptions v3;
@@ -222,7 +209,7 @@ TEST_CASE("a schema-3 store migrates to 4: rows kept, the relay's reads go throu
 
 TEST_CASE("a relay on its own thread and connection delivers every row a concurrent writer commits, once, "
           "by its stable key", "[relay][runtime]") {
-  Dir dir;
+  testing::TempDir dir("leadflow-relay-outcomes");
   const std::string path = dir.file("db.sqlite");
   auto writer = store::open_sqlite(path);
   auto relay_db = store::open_sqlite(path, store::SqliteOptions{store::Durability::Process, 0});
@@ -288,7 +275,7 @@ TEST_CASE("a relay on its own thread and connection delivers every row a concurr
 TEST_CASE("delivered and dead-lettered rows are in the audit trail, forget redacts them, a late outcome "
           "adds nothing", "[relay][runtime][audit]") {
   REQUIRE(standard_workflows().ok());
-  Dir dir;
+  testing::TempDir dir("leadflow-relay-outcomes");
   const std::string path = dir.file("db.sqlite");
   auto db = store::open_sqlite(path);
   // `file` takes everything; `gone` is a webhook nobody listens on, given one attempt.
@@ -362,7 +349,7 @@ TEST_CASE("delivered and dead-lettered rows are in the audit trail, forget redac
 }
 
 TEST_CASE("one transaction records a delivered batch and claims the next", "[relay][store]") {
-  Dir dir;
+  testing::TempDir dir("leadflow-relay-outcomes");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   store::Batch batch;
   for (int i = 0; i < 3; ++i) {

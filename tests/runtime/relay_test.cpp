@@ -23,6 +23,7 @@
 #include "runtime/outbox/relay.hpp"
 #include "runtime/outbox/signature.hpp"
 #include "runtime/store/store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace leadflow::runtime;
 using namespace leadflow::runtime::outbox;
@@ -90,16 +91,6 @@ struct Receiver {
   std::vector<Received> received;
 };
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/leadflow-relay-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string file(const std::string& name) const { return (std::filesystem::path(path) / name).string(); }
-  std::string path;
-};
-
 std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -125,7 +116,7 @@ void commit_rows(store::Store& db, std::vector<store::OutboxRow> rows) {
 
 // `crm` is a webhook at the receiver, `file` a JSONL sink; assign goes to both, score nowhere,
 // everything else to the file.
-RegistryConfig registry_config(const Receiver& receiver, const TempDir& dir, std::uint32_t max_attempts = 10,
+RegistryConfig registry_config(const Receiver& receiver, const leadflow::testing::TempDir& dir, std::uint32_t max_attempts = 10,
                                int timeout_ms = 2000) {
   RegistryConfig c;
   ConnectorConfig crm;
@@ -185,7 +176,7 @@ const store::OutboxRow& row_for(const std::vector<store::OutboxRow>& rows, const
 }  // namespace
 
 TEST_CASE("the relay routes by action, one row per connector, signed with the effect's stable key", "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   asio::io_context io;
   Receiver receiver(io);
@@ -224,7 +215,7 @@ TEST_CASE("the relay routes by action, one row per connector, signed with the ef
 }
 
 TEST_CASE("a 503 with Retry-After waits for the later of the jittered backoff and Retry-After", "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   asio::io_context io;
   Receiver receiver(io);
@@ -263,7 +254,7 @@ TEST_CASE("a 503 with Retry-After waits for the later of the jittered backoff an
 }
 
 TEST_CASE("a row is dead-lettered after max_attempts, its retries on the seeded schedule", "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   asio::io_context io;
   Receiver receiver(io);
@@ -297,7 +288,7 @@ TEST_CASE("a row is dead-lettered after max_attempts, its retries on the seeded 
 }
 
 TEST_CASE("a 410 dead-letters the row and disables the connector; later rows are not sent", "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   asio::io_context io;
   Receiver receiver(io);
@@ -333,7 +324,7 @@ TEST_CASE("a 410 dead-letters the row and disables the connector; later rows are
 }
 
 TEST_CASE("a receiver slower than the timeout gets the row again later", "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   asio::io_context io;
   Receiver receiver(io);
@@ -354,7 +345,7 @@ TEST_CASE("a receiver slower than the timeout gets the row again later", "[relay
 
 TEST_CASE("a row claimed when the process died is delivered again after its lease, with the same webhook-id",
           "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   std::vector<Received> before;
   {
     auto db = store::open_sqlite(dir.file("db.sqlite"));
@@ -387,7 +378,7 @@ TEST_CASE("a row claimed when the process died is delivered again after its leas
 }
 
 TEST_CASE("stop() releases claimed rows that never started and waits for the ones in flight", "[relay]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   auto db = store::open_sqlite(dir.file("db.sqlite"));
   asio::io_context io;
   Receiver receiver(io);
@@ -411,7 +402,7 @@ TEST_CASE("stop() releases claimed rows that never started and waits for the one
 }
 
 TEST_CASE("a schema-2 store migrates: its outbox rows keep their state and pending ones are routed", "[relay][store]") {
-  TempDir dir;
+  leadflow::testing::TempDir dir("leadflow-relay");
   const std::string path = dir.file("old.sqlite");
   {
     store::SqliteOptions v2;

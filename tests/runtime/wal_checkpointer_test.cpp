@@ -11,26 +11,13 @@
 
 #include "runtime/store/store.hpp"
 #include "runtime/store/wal_checkpointer.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace leadflow;
 using namespace leadflow::runtime;
 
 namespace {
-
-struct Dir {
-  fs::path path;
-  Dir() {
-    static int n = 0;
-    path = fs::temp_directory_path() / ("leadflow-wal-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::create_directories(path);
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 // One event row of about 4 KiB: a page or more of WAL per commit.
 store::Batch event_batch(std::int64_t id) {
@@ -55,7 +42,7 @@ bool eventually(Condition condition) {  // waits for the checkpoint thread, not 
 
 TEST_CASE("a store with a wal_pages hook leaves the checkpoint to the checkpointer, which restarts the WAL",
           "[store][runtime]") {
-  Dir dir;
+  testing::TempDir dir("leadflow-wal");
   const std::string path = dir.file("db.sqlite");
   constexpr int threshold = 64;
   store::WalCheckpointer checkpointer(path, threshold);
