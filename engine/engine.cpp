@@ -81,7 +81,7 @@ struct Engine::Tables {
   struct Fit {
     const ScoringModel* model = nullptr;
     const FitRule* rule = nullptr;
-    std::string key;          // "model:line", the key of LeadState::fit_points
+    InternedText key;         // "model:line", the key of LeadState::fit_points
     // ScoreEntry texts, interned: "fit model:line", "scoring model", the reason and
     // "REASON (no longer holds)".
     InternedText tag, source, reason, gone;
@@ -101,9 +101,12 @@ struct Engine::Tables {
     Value reason_value;
   };
   std::vector<std::vector<OnEvent>> on_event;
-  // By workflow and trigger position: its text (`when lead.score crosses 60`) and its key in
-  // LeadFacts::triggers, built once instead of on every evaluation.
-  std::vector<std::vector<std::string>> trigger_text, trigger_key;
+  // By workflow and trigger position: its text (`when lead.score crosses 60`, also interned for
+  // TriggerCheck::edge_trigger) and its key in LeadFacts::triggers, built once instead of on
+  // every evaluation.
+  std::vector<std::vector<std::string>> trigger_text;
+  std::vector<std::vector<InternedText>> trigger_text_interned, trigger_key;
+  std::vector<InternedText> field_name;  // by lead slot, for TriggerCheck::edge_field
   // The held-state (`unchanged for`) triggers, as (workflow, trigger) in declaration order:
   // settle() looks at these after every change, not at every trigger of every workflow.
   std::vector<std::pair<std::size_t, std::size_t>> held;
@@ -138,8 +141,8 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
       Tables::Fit f;
       f.model = &model;
       f.rule = &rule;
-      f.key = model.name + ":" + std::to_string(rule.line);
-      f.tag = intern("fit " + f.key);
+      f.key = intern(model.name + ":" + std::to_string(rule.line));
+      f.tag = intern("fit " + std::string(f.key.view()));
       f.source = intern("scoring " + model.name);
       f.reason = intern(rule.reason);
       f.gone = intern(rule.reason + " (no longer holds)");
@@ -173,13 +176,16 @@ Engine::Engine(std::shared_ptr<const Program> program, const Directory& director
   for (std::size_t wi = 0; wi < program_->workflows.size(); ++wi) {
     const Workflow& w = program_->workflows[wi];
     std::vector<std::string>& texts = tables->trigger_text.emplace_back();
-    std::vector<std::string>& keys = tables->trigger_key.emplace_back();
+    std::vector<InternedText>& interned = tables->trigger_text_interned.emplace_back();
+    std::vector<InternedText>& keys = tables->trigger_key.emplace_back();
     for (std::size_t ti = 0; ti < w.triggers.size(); ++ti) {
       texts.push_back(trigger_text(w.triggers[ti]));
-      keys.push_back(trigger_key(w.name, ti));
+      interned.push_back(intern(texts.back()));
+      keys.push_back(intern(trigger_key(w.name, ti)));
       if (w.triggers[ti].kind == TriggerKind::Unchanged) tables->held.emplace_back(wi, ti);
     }
   }
+  for (const auto& field : program_->lead_fields) tables->field_name.push_back(intern(field.name));
   tables_ = std::move(tables);
   scratch_ = std::make_shared<Scratch>();
 #ifdef LEADFLOW_HAS_ROUTING
@@ -456,7 +462,7 @@ struct Engine::Context {
       if (holds && !contributing) {
         TRACE("", "scoring " + f.model->name + ": " + describe(prog, rule.condition, true, no_index));
         std::int64_t points = add_score(rule.points, true, f.source, f.reason, f.reason_value, "", f.tag);
-        lead.fit_points[f.key] = points;
+        lead.fit_points.at_interned(f.key) = points;
         cache.holds[r] = 1;
         cache.points[r] = points;
       } else if (!holds && contributing) {
@@ -618,7 +624,6 @@ struct Engine::Context {
         if (t.field != c.slot) continue;
         if (t.kind != TriggerKind::Becomes && t.kind != TriggerKind::Crosses) continue;
         Value target = evaluate(t.value, lead.fields, {}, now);
-        const std::string& name = prog.lead_fields[static_cast<std::size_t>(c.slot)].name;
         bool fires = false;
         if (t.kind == TriggerKind::Becomes) {
           fires = c.after == target && !(c.before == target);
@@ -630,19 +635,21 @@ struct Engine::Context {
           bool is_beyond = t.below ? (c.after < target) : (c.after >= target);
           fires = !c.before.is_null() && is_beyond && !was_beyond;
         }
-        const std::string& text = engine.tables_->trigger_text[static_cast<std::size_t>(wi)][ti];
-        std::string line = text + " → " + (fires ? "true" : "false") + " (" +
-                           (c.after.is_null() ? name + " missing" : name + " = " + to_trace(c.after)) + ", before " +
-                           (c.before.is_null() ? "missing" : to_trace(c.before)) + ")";
-        TriggerCheck& check = lead.facts.triggers[engine.tables_->trigger_key[static_cast<std::size_t>(wi)][ti]];
+        const Engine::Tables& tables = *engine.tables_;
+        const auto wt = static_cast<std::size_t>(wi);
+        TriggerCheck& check = lead.facts.triggers.at_interned(tables.trigger_key[wt][ti]);
         check.at = now;
         check.result = fires;
         if (!fires) check.failed++;
+        check.edge_trigger = tables.trigger_text_interned[wt][ti];
+        check.edge_field = tables.field_name[static_cast<std::size_t>(c.slot)];
+        check.edge_before = c.before;
+        check.edge_after = c.after;
+        if (!check.line.empty()) std::string().swap(check.line);  // read from the store: now stale
         if (fires) {
-          TRACE(w.name, line);
-          queued.emplace_back(wi, text);
+          TRACE(w.name, check.text());
+          queued.emplace_back(wi, tables.trigger_text[wt][ti]);
         }
-        check.text = std::move(line);
       }
     }
   }
@@ -675,7 +682,7 @@ struct Engine::Context {
           timer(TimerKind::HeldTrigger, now + t.held_seconds, 0, index, h.generation);
         } else if (!holds && h.since != 0) {
           if (!h.fired) {
-            TriggerCheck& check = lead.facts.triggers[engine.tables_->trigger_key[wi][ti]];
+            TriggerCheck& check = lead.facts.triggers.at_interned(engine.tables_->trigger_key[wi][ti]);
             check.at = now;
             check.result = false;
             check.failed++;
@@ -1354,11 +1361,16 @@ void Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev, StepRe
           const std::string& text = tables_->trigger_text[static_cast<std::size_t>(wi)][ti];
           std::string line = ctx.describe(*program_, *t.where, ok, ev.type, text);
           CTX_TRACE(w.name, line);
-          TriggerCheck& check = lead.facts.triggers[tables_->trigger_key[static_cast<std::size_t>(wi)][ti]];
+          TriggerCheck& check = lead.facts.triggers.at_interned(tables_->trigger_key[static_cast<std::size_t>(wi)][ti]);
           check.at = ev.at;
           check.result = ok;
           if (!ok) check.failed++;
-          check.text = std::move(line);
+          check.line = std::move(line);
+          if (!check.edge_trigger.empty()) {  // the program changed what this trigger is
+            check.edge_trigger = {};
+            check.edge_before = {};
+            check.edge_after = {};
+          }
           if (!ok) continue;
         }
         std::uint64_t id = ctx.enroll(wi, tables_->trigger_text[static_cast<std::size_t>(wi)][ti], "");

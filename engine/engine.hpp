@@ -18,6 +18,7 @@
 #include "engine/index_map.hpp"
 #include "engine/interned_text.hpp"
 #include "engine/program.hpp"
+#include "engine/text_key_map.hpp"
 #include "engine/value.hpp"
 
 namespace leadflow::engine {
@@ -102,11 +103,24 @@ struct EventSeen {
 // The last evaluation of one trigger of one workflow (an event trigger's `where`, a field edge).
 struct TriggerCheck {
   TimePoint at = 0;
-  bool result = false;
-  std::string text;           // as a trace line: `when ... where lead.employees > 50 → false (employees = 20)`
-  std::uint32_t failed = 0;   // evaluations that came out false
   std::int64_t longest_held = 0;  // `unchanged for`: the longest stretch that ended before firing
   TimePoint longest_since = 0;
+  std::uint32_t failed = 0;   // evaluations that came out false
+  bool result = false;
+  // The evaluation as a trace line (text()), e.g. `when lead.score crosses above 30 → false
+  // (score = 20, before 10)`. A field edge keeps what the line is made of (the trigger's text,
+  // the field's name, the two values; interned texts, shared values) and the line is formatted
+  // only when read (explain, the store): every score change evaluates the edges of every
+  // workflow watching the score, and a formatted line per trigger was a tenth of a lead's state.
+  // An event trigger's `where` line reads the event, so it is kept formatted in `line`, as is
+  // every line read back from the store.
+  InternedText edge_trigger;  // empty unless the last evaluation was a field edge
+  InternedText edge_field;
+  Value edge_before, edge_after;
+  std::string line;
+
+  std::string text() const;  // engine/explain.cpp
+  bool has_text() const { return !edge_trigger.empty() || !line.empty(); }
 };
 
 struct EnrollRefusal {
@@ -122,10 +136,10 @@ struct RunEnd {
 };
 
 struct LeadFacts {
-  IndexMap<EventSeen> events;                     // event index -> arrivals
-  std::map<std::string, TriggerCheck> triggers;   // "workflow#trigger index" -> last evaluation
-  std::map<std::string, EnrollRefusal> refusals;  // workflow name -> enrollment policy refusals
-  std::map<std::string, RunEnd> run_ends;         // workflow name -> how its last run ended
+  IndexMap<EventSeen> events;             // event index -> arrivals
+  TextKeyMap<TriggerCheck> triggers;      // "workflow#trigger index" -> last evaluation
+  TextKeyMap<EnrollRefusal> refusals;     // workflow name -> enrollment policy refusals
+  TextKeyMap<RunEnd> run_ends;            // workflow name -> how its last run ended
   std::vector<std::string> stages;                // stages entered, in first-entry order
 };
 
@@ -141,7 +155,7 @@ struct LeadState {
   bool email_suppressed = false;  // unsubscribe or hard bounce: permanent
   // What each fit rule currently contributes ("model:line" -> its points), so the score is
   // explainable line by line and a rule that stops holding takes back what it added.
-  std::map<std::string, std::int64_t> fit_points;
+  TextKeyMap<std::int64_t> fit_points;
   // The score is fit_total + engagement_total shown clamped to 0..100: fit points add up
   // unclamped, engagement saturates (see Engine add_score). Started from the loaded score.
   std::int64_t fit_total = 0;
@@ -163,7 +177,7 @@ struct LeadState {
   };
   FitCache fit_cache;
   // Decay rules applied ("model:line" -> start of the inactivity stretch it was applied for).
-  std::map<std::string, TimePoint> decay_applied;
+  TextKeyMap<TimePoint> decay_applied;
   LeadFacts facts;  // for explanations only; never read by the engine's decisions
 };
 

@@ -98,8 +98,8 @@ std::string why_trigger_failed(const Program& p, const LeadState& lead, const Wo
       const EventSeen* s = seen(lead, t.event);
       if (!s) return text + " → false (no " + name + " event arrived)";
       std::string arrivals = name + " arrived " + times(s->count) + ", last at " + format_time(s->last_at);
-      if (t.where && last && !last->text.empty()) {
-        return last->text + " at " + format_time(last->at) + "; false for " + std::to_string(last->failed) + " of " +
+      if (t.where && last && last->has_text()) {
+        return last->text() + " at " + format_time(last->at) + "; false for " + std::to_string(last->failed) + " of " +
                std::to_string(s->count) + " " + name + " events";
       }
       return text + " → true (" + arrivals + ")";
@@ -109,7 +109,7 @@ std::string why_trigger_failed(const Program& p, const LeadState& lead, const Wo
       std::string name = slot_name(p, t.field);
       Value now_value = slot_value(lead.fields, t.field);
       if (!last) return text + " → false (" + shown(name, now_value) + ", never changed)";
-      return last->text + " at " + format_time(last->at) + "; now " + shown(name, now_value);
+      return last->text() + " at " + format_time(last->at) + "; now " + shown(name, now_value);
     }
     case TriggerKind::Unchanged: {
       const HeldCondition* h = nullptr;
@@ -177,6 +177,14 @@ std::string trigger_text(const TriggerDef& t) {
   std::string s = t.text.rfind("when ", 0) == 0 ? t.text : "when " + t.text;
   if (t.where && s.find(t.where->source) == std::string::npos) s += " where " + t.where->source;
   return s;
+}
+
+std::string TriggerCheck::text() const {
+  if (edge_trigger.empty()) return line;
+  std::string field(edge_field.view());
+  return std::string(edge_trigger.view()) + " → " + (result ? "true" : "false") + " (" +
+         (edge_after.is_null() ? field + " missing" : field + " = " + to_trace(edge_after)) + ", before " +
+         (edge_before.is_null() ? "missing" : to_trace(edge_before)) + ")";
 }
 
 std::string trigger_key(const std::string& workflow, std::size_t trigger) {

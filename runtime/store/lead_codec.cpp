@@ -311,7 +311,7 @@ std::string encode_lead(const engine::LeadState& lead, const engine::Program& li
     o.key(k).open_array();
     o.num(t.at);
     o.boolean(t.result);
-    o.str(t.text);
+    o.str(t.text());
     o.unum(t.failed);
     o.num(t.longest_held);
     o.num(t.longest_since);
@@ -441,10 +441,10 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
   lead.score_started = flag(o.if_contains("score_started"));
   if (auto* s = o.if_contains("staged_score"); s != nullptr && !s->is_null()) lead.staged_score = as_i64(*s);
   if (auto* f = o.if_contains("fit_points"); f != nullptr && f->is_object()) {
-    for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string(k)] = as_i64(v);
+    for (const auto& [k, v] : f->get_object()) lead.fit_points[std::string_view(k.data(), k.size())] = as_i64(v);
   }
   if (auto* d = o.if_contains("decay_applied"); d != nullptr && d->is_object()) {
-    for (const auto& [k, v] : d->get_object()) lead.decay_applied[std::string(k)] = as_i64(v);
+    for (const auto& [k, v] : d->get_object()) lead.decay_applied[std::string_view(k.data(), k.size())] = as_i64(v);
   }
   if (auto* fv = o.if_contains("facts"); fv != nullptr && fv->is_object()) {
     const json::object& facts = fv->get_object();
@@ -459,20 +459,25 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
     if (auto* tv = facts.if_contains("triggers"); tv != nullptr && tv->is_object()) {
       for (const auto& [k, v] : tv->get_object()) {
         const json::array& a = v.as_array();
-        lead.facts.triggers[std::string(k)] = {num(&a.at(0)), flag(&a.at(1)), str(&a.at(2)),
-                                               static_cast<std::uint32_t>(num(&a.at(3))), num(&a.at(4)), num(&a.at(5))};
+        engine::TriggerCheck& check = lead.facts.triggers[std::string_view(k.data(), k.size())];
+        check.at = num(&a.at(0));
+        check.result = flag(&a.at(1));
+        check.line = str(&a.at(2));
+        check.failed = static_cast<std::uint32_t>(num(&a.at(3)));
+        check.longest_held = num(&a.at(4));
+        check.longest_since = num(&a.at(5));
       }
     }
     if (auto* rv = facts.if_contains("refusals"); rv != nullptr && rv->is_object()) {
       for (const auto& [k, v] : rv->get_object()) {
         const json::array& a = v.as_array();
-        lead.facts.refusals[std::string(k)] = {static_cast<std::uint32_t>(num(&a.at(0))), num(&a.at(1)), str(&a.at(2))};
+        lead.facts.refusals[std::string_view(k.data(), k.size())] = {static_cast<std::uint32_t>(num(&a.at(0))), num(&a.at(1)), str(&a.at(2))};
       }
     }
     if (auto* rv = facts.if_contains("run_ends"); rv != nullptr && rv->is_object()) {
       for (const auto& [k, v] : rv->get_object()) {
         const json::array& a = v.as_array();
-        lead.facts.run_ends[std::string(k)] = {static_cast<std::uint64_t>(num(&a.at(0))), num(&a.at(1)), str(&a.at(2))};
+        lead.facts.run_ends[std::string_view(k.data(), k.size())] = {static_cast<std::uint64_t>(num(&a.at(0))), num(&a.at(1)), str(&a.at(2))};
       }
     }
     if (auto* sv = facts.if_contains("stages"); sv != nullptr && sv->is_array()) {

@@ -61,3 +61,43 @@ TEST_CASE("lead states with strings that need escaping encode to JSON that decod
     CHECK(runtime::store::encode_lead(back, *program) == json);
   }
 }
+
+TEST_CASE("a field edge's last evaluation, kept as its parts, is stored as the trace line it reads as",
+          "[runtime][store][codec]") {
+  REQUIRE(standard_workflows().ok());
+  const auto& program = standard_workflows().program;
+  engine::LeadState lead;
+  lead.tenant = "acme";
+  lead.fields.assign(program->lead_fields.size(), engine::Value());
+  // Inserted out of key order: stored in key order, as from the std::map these were before.
+  engine::TriggerCheck& edge = lead.facts.triggers["mql_handoff#0"];
+  edge.at = 1795453047;
+  edge.failed = 2;
+  edge.edge_trigger = engine::intern("when lead.score crosses above 30");
+  edge.edge_field = engine::intern("score");
+  edge.edge_before = engine::Value::integer(10);
+  edge.edge_after = engine::Value::integer(20);
+  engine::TriggerCheck& missing = lead.facts.triggers["deal_close#1"];
+  missing.result = true;
+  missing.edge_trigger = engine::intern("when lead.stage becomes \"mql\"");
+  missing.edge_field = engine::intern("stage");
+  missing.edge_after = engine::Value::string("mql");
+  lead.facts.triggers["alternatives#0"].line = "when disqualified where event.reason matches /competitor/i → false";
+
+  const std::string json = runtime::store::encode_lead(lead, *program);
+  const auto triggers = boost::json::parse(json).at("facts").at("triggers").as_object();
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : triggers) keys.emplace_back(k);
+  CHECK(keys == std::vector<std::string>{"alternatives#0", "deal_close#1", "mql_handoff#0"});
+  CHECK(triggers.at("mql_handoff#0").at(2).as_string() ==
+        "when lead.score crosses above 30 → false (score = 20, before 10)");
+  CHECK(triggers.at("deal_close#1").at(2).as_string() == "when lead.stage becomes \"mql\" → true (stage = \"mql\", before missing)");
+
+  engine::LeadState back = runtime::store::decode_lead(json, program, {});
+  REQUIRE(back.facts.triggers.size() == 3);
+  auto it = back.facts.triggers.find("mql_handoff#0");
+  REQUIRE(it != back.facts.triggers.end());
+  CHECK(it->second.text() == "when lead.score crosses above 30 → false (score = 20, before 10)");
+  CHECK(it->second.failed == 2);
+  CHECK(runtime::store::encode_lead(back, *program) == json);
+}
