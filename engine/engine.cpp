@@ -645,7 +645,7 @@ struct Engine::Context {
         check.edge_field = tables.field_name[static_cast<std::size_t>(c.slot)];
         check.edge_before = c.before;
         check.edge_after = c.after;
-        if (!check.line.empty()) std::string().swap(check.line);  // read from the store: now stale
+        check.line = nullptr;  // read from the store: now stale
         if (fires) {
           TRACE(w.name, check.text());
           queued.emplace_back(wi, tables.trigger_text[wt][ti]);
@@ -1365,7 +1365,7 @@ void Engine::apply(LeadState& lead, TenantState& tenant, const Event& ev, StepRe
           check.at = ev.at;
           check.result = ok;
           if (!ok) check.failed++;
-          check.line = std::move(line);
+          check.set_line(std::move(line));
           if (!check.edge_trigger.empty()) {  // the program changed what this trigger is
             check.edge_trigger = {};
             check.edge_before = {};

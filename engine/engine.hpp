@@ -113,14 +113,18 @@ struct TriggerCheck {
   // only when read (explain, the store): every score change evaluates the edges of every
   // workflow watching the score, and a formatted line per trigger was a tenth of a lead's state.
   // An event trigger's `where` line reads the event, so it is kept formatted in `line`, as is
-  // every line read back from the store.
+  // every line read back from the store: shared and never changed in place, because most
+  // entries (field edges) have none, and an empty shared_ptr is half an empty std::string.
   InternedText edge_trigger;  // empty unless the last evaluation was a field edge
   InternedText edge_field;
   Value edge_before, edge_after;
-  std::string line;
+  std::shared_ptr<const std::string> line;
 
   std::string text() const;  // engine/explain.cpp
-  bool has_text() const { return !edge_trigger.empty() || !line.empty(); }
+  bool has_text() const { return !edge_trigger.empty() || line != nullptr; }
+  void set_line(std::string text) {
+    line = text.empty() ? nullptr : std::make_shared<const std::string>(std::move(text));
+  }
 };
 
 struct EnrollRefusal {

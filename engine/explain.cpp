@@ -180,7 +180,7 @@ std::string trigger_text(const TriggerDef& t) {
 }
 
 std::string TriggerCheck::text() const {
-  if (edge_trigger.empty()) return line;
+  if (edge_trigger.empty()) return line ? *line : std::string();
   std::string field(edge_field.view());
   return std::string(edge_trigger.view()) + " → " + (result ? "true" : "false") + " (" +
          (edge_after.is_null() ? field + " missing" : field + " = " + to_trace(edge_after)) + ", before " +

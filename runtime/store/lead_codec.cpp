@@ -462,7 +462,7 @@ engine::LeadState decode_lead(const std::string& text, const std::shared_ptr<con
         engine::TriggerCheck& check = lead.facts.triggers[std::string_view(k.data(), k.size())];
         check.at = num(&a.at(0));
         check.result = flag(&a.at(1));
-        check.line = str(&a.at(2));
+        check.set_line(str(&a.at(2)));
         check.failed = static_cast<std::uint32_t>(num(&a.at(3)));
         check.longest_held = num(&a.at(4));
         check.longest_since = num(&a.at(5));

@@ -82,7 +82,7 @@ TEST_CASE("a field edge's last evaluation, kept as its parts, is stored as the t
   missing.edge_trigger = engine::intern("when lead.stage becomes \"mql\"");
   missing.edge_field = engine::intern("stage");
   missing.edge_after = engine::Value::string("mql");
-  lead.facts.triggers["alternatives#0"].line = "when disqualified where event.reason matches /competitor/i → false";
+  lead.facts.triggers["alternatives#0"].set_line("when disqualified where event.reason matches /competitor/i → false");
 
   const std::string json = runtime::store::encode_lead(lead, *program);
   const auto triggers = boost::json::parse(json).at("facts").at("triggers").as_object();
