@@ -79,8 +79,9 @@ stop_server() {
   kill "$server"
   wait "$server" || true
   server=""
-  # How often serve's own thread checkpointed the WAL during the run.
-  grep -o 'wal checkpoint.*' "$tmp/serve.log" | sort | uniq -c | tail -5 | sed 's/^/serve: /'
+  # How often serve's own thread checkpointed the WAL during the run, and any round that failed.
+  grep -o 'wal checkpoint .*failed.*' "$tmp/serve.log" | sort | uniq -c | sed 's/^/serve: /'
+  grep -o 'wal checkpoints: .*' "$tmp/serve.log" | tail -1 | sed 's/^/serve: /'
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load:$(uptime | sed 's/.*load average://')"
