@@ -11,6 +11,7 @@
 # Environment: BUILD_DIR (default build), PORT (18080), SEEDED (10000 leads before a and b),
 #   SKIP_BUILD=1 (use the binaries in BUILD_DIR as they are), DURABILITY (full; or process),
 #   SERVE_CONFIG (a serve --config file, e.g. to set "relay": {"delay_ms": N}),
+#   WAL_CHECKPOINT_PAGES (serve --wal-checkpoint-pages),
 #   RATE (1000 events/s, scenario b),
 #   DURATION (20 s), CONNECTIONS (4), BATCH (1000); scenario c: C_LEADS (hot form submissions
 #   ingested; about 11.7 pending timers each: 86,000 give 1,007,748) and C_NOW (the clock of the ingest and the restarts).
@@ -52,7 +53,8 @@ wait_healthy() {  # prints the seconds it took
 }
 start_server() {  # $1: database, then extra options
   "$LEADFLOW" serve --workflows stdlib-workflows --sink "$tmp/outbox.jsonl" --listen "127.0.0.1:$PORT" \
-    --durability "$DURABILITY" ${SERVE_CONFIG:+--config "$SERVE_CONFIG"} --db "$@" \
+    --durability "$DURABILITY" ${SERVE_CONFIG:+--config "$SERVE_CONFIG"} \
+    ${WAL_CHECKPOINT_PAGES:+--wal-checkpoint-pages "$WAL_CHECKPOINT_PAGES"} --db "$@" \
     >>"$tmp/serve.log" 2>&1 &
   server=$!
 }
@@ -80,8 +82,8 @@ stop_server() {
   wait "$server" || true
   server=""
   # How often serve's own thread checkpointed the WAL during the run, and any round that failed.
-  grep -o 'wal checkpoint .*failed.*' "$tmp/serve.log" | sort | uniq -c | sed 's/^/serve: /'
-  grep -o 'wal checkpoints: .*' "$tmp/serve.log" | tail -1 | sed 's/^/serve: /'
+  { grep -o 'wal checkpoint\( of\|:\).*' "$tmp/serve.log" || true; } | sort | uniq -c | sed 's/^/serve: /'
+  { grep -o 'wal checkpoints: .*' "$tmp/serve.log" || true; } | tail -1 | sed 's/^/serve: /'
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load:$(uptime | sed 's/.*load average://')"

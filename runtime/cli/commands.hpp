@@ -61,6 +61,9 @@ struct ServeOptions {
   std::string tenant = "default";
   std::string sink;
   std::string durability = "full";  // full | process
+  // WAL size at which serve's checkpoint thread copies it back. Small, so that no single sync of
+  // the database file is long (docs/performance.md, "The WAL checkpoint off the request thread").
+  int wal_checkpoint_pages = 2048;
   std::string now;                  // injected clock (ISO time); empty = the system clock
 };
 Command add_serve_command(CLI::App& app);  // runtime/cli/serve_command.cpp

@@ -100,7 +100,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   // The WAL is copied into the database on a thread of its own: done inside a request's COMMIT,
   // each 16,384-page checkpoint stalled every request queued behind it (speed-to-lead's p99).
   // Declared before the store, so it outlives the store's commits that report to it.
-  store::WalCheckpointer checkpointer(options.db, 16384);
+  store::WalCheckpointer checkpointer(options.db, options.wal_checkpoint_pages);
   store_options.wal_pages = [&checkpointer](int pages) { checkpointer.wal_grew(pages); };
   std::unique_ptr<store::Store> db;
   try {
@@ -227,6 +227,10 @@ Command add_serve_command(CLI::App& app) {
   sub->add_option("--durability", options->durability,
                   "full: an answered event survives power loss (synchronous=FULL); process: survives a crash only")
       ->check(CLI::IsMember({"full", "process"}))
+      ->capture_default_str();
+  sub->add_option("--wal-checkpoint-pages", options->wal_checkpoint_pages,
+                  "WAL size in pages (4 KiB) at which the checkpoint thread copies it into the database")
+      ->check(CLI::Range(64, 1 << 20))
       ->capture_default_str();
   sub->add_option("--now", options->now, "Pretend the clock reads TIME (replays and tests)")->type_name("TIME");
   return Command{sub, [options] { return run_serve(*options, std::cout, std::cerr); }};

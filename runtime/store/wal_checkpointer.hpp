@@ -30,8 +30,9 @@ struct WalCheckpointCounters {
 
 class WalCheckpointer {
  public:
-  // `threshold_pages`: the WAL size that starts a round (SQLite's own default is 1,000; the serve
-  // store used 16,384 so that a page rewritten by many commits is copied once).
+  // `threshold_pages`: the WAL size that starts a round (SQLite's own default is 1,000; serve's is
+  // 2,048: a larger WAL copies a page rewritten by many commits once, but the database file's sync
+  // after a 64 MiB copy held up the WAL syncs of the commits beside it for tens of milliseconds).
   WalCheckpointer(std::string path, int threshold_pages);
   ~WalCheckpointer();  // finishes the round in progress, then joins
   WalCheckpointer(const WalCheckpointer&) = delete;
