@@ -3,7 +3,6 @@
 
 #include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <ostream>
 
 namespace leadflow::runtime {
@@ -31,37 +30,6 @@ std::string short_time(engine::TimePoint t) {
     if (s.compare(16, 3, ":00") == 0) s.erase(16, 3);
   }
   return s;
-}
-
-// Whether none of eight bytes needs an escape in a JSON string (a control character, `"` or `\`).
-// Bitwise tests on the whole word; each is exact about whether any byte matches.
-bool plain_json_bytes(std::uint64_t w) {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  auto any_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
-  return (below_space | any_zero(w ^ (ones * '"')) | any_zero(w ^ (ones * '\\'))) == 0;
-}
-
-// engine::append_json_string, with the common case (nothing to escape: names, ids, reasons)
-// copied in one go after a word-at-a-time check; anything else goes to the engine's function.
-void append_json_text(std::string& out, std::string_view s) {
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    if (!plain_json_bytes(w)) break;
-  }
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == '"' || c == '\\') break;
-  }
-  if (i < s.size()) {
-    engine::append_json_string(out, s);
-    return;
-  }
-  out += '"';
-  out.append(s);
-  out += '"';
 }
 
 // `"2026-01-05T09:00:00Z"` as engine::format_time writes it, without a string to hold it.
@@ -92,7 +60,7 @@ void append_json_time(std::string& out, engine::TimePoint t) {
 // engine::append_json, with the kinds effect lines are made of done here without temporaries.
 void append_json_value(std::string& out, const Value& v) {
   switch (v.kind()) {
-    case ValueKind::String: append_json_text(out, v.as_string()); return;
+    case ValueKind::String: engine::append_json_string(out, v.as_string()); return;
     case ValueKind::Time: append_json_time(out, v.as_time()); return;
     case ValueKind::Int: {
       char digits[24];
@@ -117,18 +85,18 @@ void append_effect_jsonl(std::string& out, const Effect& effect) {
   out += "{\"at\":";
   append_json_time(out, effect.at);
   out += ",\"lead\":";
-  append_json_text(out, effect.lead);
+  engine::append_json_string(out, effect.lead);
   out += ",\"workflow\":";
   if (effect.workflow.empty()) {
     out += "null";
   } else {
-    append_json_text(out, effect.workflow);
+    engine::append_json_string(out, effect.workflow);
   }
   out += ",\"action\":";
-  append_json_text(out, effect.action);
+  engine::append_json_string(out, effect.action);
   for (const auto& [key, value] : effect.fields) {
     out += ',';
-    append_json_text(out, key);
+    engine::append_json_string(out, key);
     out += ':';
     append_json_value(out, value);
   }

@@ -3,7 +3,6 @@
 
 #include <boost/json.hpp>
 #include <charconv>
-#include <cstring>
 
 #include "engine/workflow_graph.hpp"
 
@@ -89,37 +88,6 @@ std::string encode_value(const Value& v) { return json::serialize(to_json_value(
 
 namespace {
 
-// Whether `s` has a byte JSON must escape (a control character, `"` or `\`), eight bytes at a
-// time: almost no stored string has one, and the byte-by-byte escaping loop was a third of
-// encode_lead.
-bool needs_json_escape(std::string_view s) {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-  auto has_zero_byte = [](std::uint64_t x) { return ((x - ones) & ~x & highs) != 0; };
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    // A byte below 0x20 (and no high bit, which has_zero_byte's borrow would misread as one).
-    const bool control = ((w - ones * 0x20) & ~w & highs) != 0;
-    if (control || has_zero_byte(w ^ (ones * '"')) || has_zero_byte(w ^ (ones * '\\'))) return true;
-  }
-  for (; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return true;
-  }
-  return false;
-}
-
-void append_json_text(std::string& out, std::string_view s) {
-  if (needs_json_escape(s)) {
-    engine::append_json_string(out, s);
-    return;
-  }
-  out += '"';
-  out.append(s);
-  out += '"';
-}
-
 // A JSON writer straight into a string: encode_lead runs for every lead a batch touched, and
 // building a boost::json tree first cost more than the SQLite writes of the row. Keys come out
 // in the order written, as boost::json::serialize of the same object would give them.
@@ -134,14 +102,14 @@ class JsonOut {
   // Inside an object: the key, then exactly one value or container.
   JsonOut& key(std::string_view k) {
     comma();
-    append_json_text(text, k);
+    engine::append_json_string(text, k);
     text += ':';
     after_key_ = true;
     return *this;
   }
   void str(std::string_view v) {
     comma();
-    append_json_text(text, v);
+    engine::append_json_string(text, v);
   }
   void num(std::int64_t v) {
     comma();
